@@ -1,0 +1,1 @@
+"""Phakhi's graph layer: compile curated sources into RDF and query them."""

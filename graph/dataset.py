@@ -1,0 +1,28 @@
+"""The compiled dataset: the ontology's graph plus one named graph per data file."""
+
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from phakhi.graph.compiler import compile_data
+from phakhi.graph.namespaces import ONTOLOGY_IRI
+from phakhi.graph.paths import DATA_DIR, ONTOLOGY_FILE
+
+
+def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph:
+    graph = Graph()
+    graph.parse(path, format="turtle")
+    return graph
+
+
+def build_dataset(data_dir: Path = DATA_DIR, ontology: Path = ONTOLOGY_FILE) -> Dataset:
+    """Compile data_dir and add the ontology; raises SourceErrors on bad source files."""
+    dataset = compile_data(data_dir)
+    target = dataset.graph(ONTOLOGY_IRI)
+    for triple in load_ontology(ontology):
+        target.add(triple)
+    return dataset
+
+
+def to_nquads(dataset: Dataset) -> bytes:
+    return dataset.serialize(format="nquads", encoding="utf-8")
