@@ -129,6 +129,18 @@ RELATIONS: dict[str, tuple[URIRef, tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+def _todos(node: Any, loc: Loc) -> Iterable[Loc]:
+    """Where a draft (phakhi suggest) still says TODO."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _todos(value, (*loc, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _todos(value, (*loc, index))
+    elif isinstance(node, str) and node.lower().startswith("todo"):
+        yield loc
+
+
 def entity_iri(kind: str, ident: str) -> URIRef:
     return URIRef(f"{BASE}id/{kind}/{ident}")
 
@@ -196,6 +208,15 @@ class Compiler:
             raw = yamlfile.load(path)
         except SourceErrors as errors:
             self.problems += [Problem(shown, p.line, p.message) for p in errors.problems]
+            return None
+        unfilled = list(_todos(raw, ()))
+        if unfilled:
+            for loc in unfilled:
+                where = ".".join(str(step) for step in loc)
+                line = yamlfile.line_of(raw, loc)
+                self.problems.append(
+                    Problem(shown, line, f"{where}: a curator must fill in this TODO")
+                )
             return None
         try:
             parsed: BaseModel = model.model_validate(raw)
