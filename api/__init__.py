@@ -1,0 +1,1 @@
+"""Phakhi's HTTP service and command line."""

@@ -1,0 +1,613 @@
+"""The SPARQL 1.1 query endpoint (https://www.w3.org/TR/sparql11-protocol/), read-only.
+
+User queries never run in the web process: they go to the worker processes of
+phakhi.graph.runner, which can be killed when a query runs past its time limit.
+"""
+
+import math
+import re
+import tempfile
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import anyio
+import pyoxigraph as ox
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import StreamingResponse
+from fastapi.routing import APIRoute
+
+from phakhi.api import errors
+from phakhi.api.cache import CachedAnswer, CacheKey, ResultCache
+from phakhi.api.deps import EngineDep, SettingsDep
+from phakhi.api.negotiation import GRAPH_FORMATS, RESULT_FORMATS, TURTLE, Format, choose
+from phakhi.api.results import Answer, Outcome, QueryJob, execute
+from phakhi.api.service_description import description, serialize
+from phakhi.api.settings import Settings
+from phakhi.graph import runner
+from phakhi.graph.store import Engine, OxigraphStore
+
+QueryRunner = runner.QueryRunner[QueryJob, Outcome]
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+# -- reading a query without evaluating it ---------------------------------------------------
+# pyoxigraph has no algebra API in Python, so SERVICE, FROM, the query form and updates are found
+# by a tokenizer that follows the SPARQL 1.1 terminals closely enough never to take a string, an
+# IRI or a comment for a keyword (section 19 of the SPARQL 1.1 Query grammar).
+
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_PN_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+_NAME_START = rf"[A-Za-z_:]|[^\x00-\x7F]|{_PN_ESCAPE}"
+_NAME_PART = rf"[\w\-:]|[^\x00-\x7F]|%[0-9A-Fa-f]{{2}}|{_PN_ESCAPE}"
+_TOKEN = re.compile(
+    rf"""
+      (?P<space>[ \t\r\n]+)
+    | (?P<comment>\#[^\r\n]*)
+    | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+               |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+               |'(?:[^'\\\r\n]|\\.)*'
+               |"(?:[^"\\\r\n]|\\.)*")
+    | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
+    | (?P<var>[?$](?:[0-9A-Za-z_]|[^\x00-\x7F])+)
+    | (?P<name>(?:{_NAME_START})(?:(?:{_NAME_PART}|\.)*(?:{_NAME_PART}))?)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+UPDATE_WORDS = {
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "CREATE",
+    "DROP",
+    "COPY",
+    "MOVE",
+    "ADD",
+    "WITH",
+}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+
+    @property
+    def word(self) -> str:
+        return self.text.upper() if self.kind == "name" else ""
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    written: str  # the target as written: an IRI, a prefixed name or a variable
+    iri: str | None  # resolved; None for a variable or an unknown prefix
+
+    @property
+    def host(self) -> str | None:
+        try:
+            return urlsplit(self.iri).hostname if self.iri else None
+        except ValueError:  # e.g. a broken IPv6 literal: no host we could allow
+            return None
+
+
+@dataclass
+class QueryShape:
+    form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE or an update keyword
+    own_dataset: bool = False  # FROM / FROM NAMED
+    services: list[ServiceCall] = field(default_factory=list)
+
+    @property
+    def is_update(self) -> bool:
+        return self.form in UPDATE_WORDS
+
+
+def tokens(query: str) -> Iterator[Token]:
+    """The significant tokens of query: no white space, no comments."""
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup or "other"
+        if kind not in ("space", "comment"):
+            yield Token(kind, match.group())
+
+
+def _iri_text(text: str) -> str:
+    """An IRI's \\uXXXX and \\UXXXXXXXX escapes decoded, as pyoxigraph reads them."""
+    return re.sub(_UCHAR, lambda m: chr(int(m.group()[2:], 16)), text)
+
+
+def _local_text(text: str) -> str:
+    """A local name's \\-escapes (ex:a\\@b is a@b) decoded."""
+    return re.sub(_PN_ESCAPE, lambda m: m.group()[1], text)
+
+
+class _Reader:
+    """One pass over the tokens, keeping the prologue's BASE and PREFIX to resolve IRIs."""
+
+    def __init__(self, query: str) -> None:
+        self.tokens = list(tokens(query))
+        self.base: str | None = None
+        self.prefixes: dict[str, str] = {}
+        self.shape = QueryShape()
+        self.started = False
+
+    def iri(self, token: Token) -> str | None:
+        if token.kind == "iri":
+            iri = _iri_text(token.text[1:-1])
+            return urljoin(self.base, iri) if self.base else iri
+        if token.kind == "name" and ":" in token.text:
+            prefix, _, local = token.text.partition(":")
+            known = self.prefixes.get(prefix)
+            return known + _local_text(local) if known is not None else None
+        return None
+
+    def read(self) -> QueryShape:
+        index = 0
+        while index < len(self.tokens):
+            index = self._step(index)
+        return self.shape
+
+    def _step(self, index: int) -> int:
+        token, following = self.tokens[index], self.tokens[index + 1 : index + 3]
+        word = token.word
+        if word == "BASE" and following:
+            self.base = self.iri(following[0])
+            return index + 2
+        if word == "PREFIX" and len(following) == 2:
+            iri = self.iri(following[1])
+            if iri is not None:
+                self.prefixes[following[0].text.rstrip(":")] = iri
+            return index + 3
+        if not self.started:  # the first token after the prologue names the form
+            self.started = True
+            self.shape.form = word if word in QUERY_FORMS | UPDATE_WORDS else None
+        if word == "FROM":
+            self.shape.own_dataset = True
+        if word == "SERVICE":
+            return self._service(index + 1)
+        return index + 1
+
+    def _service(self, index: int) -> int:
+        if index < len(self.tokens) and self.tokens[index].word == "SILENT":
+            index += 1
+        target = self.tokens[index] if index < len(self.tokens) else Token("other", "")
+        self.shape.services.append(ServiceCall(target.text, self.iri(target)))
+        return index + 1
+
+
+def analyse(query: str) -> QueryShape:
+    return _Reader(query).read()
+
+
+def refuse_services(shape: QueryShape, allowed_hosts: list[str]) -> None:
+    """Refuse (403) any SERVICE whose host is not allow-listed: pyoxigraph would call it."""
+    allowed = {host.lower() for host in allowed_hosts}
+    for call in shape.services:
+        host = call.host
+        if host is None:
+            raise errors.Forbidden(
+                f"SERVICE {call.written or '(no target)'} is refused: a federated query needs "
+                "a fixed http(s) IRI whose host is allowed",
+                detail={"service": call.written},
+            )
+        if host.lower() not in allowed:
+            raise errors.Forbidden(
+                f"SERVICE <{call.iri}> is refused: this endpoint does not send queries to "
+                f"{host} (only to hosts in the service_allow_list setting)",
+                detail={"service": call.iri, "host": host},
+            )
+
+
+# -- reading the request ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Params:
+    query: str | None
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    formats: tuple[str, ...]
+
+
+def _params(pairs: list[tuple[str, str]], body_query: str | None = None) -> Params:
+    if any(name == "update" for name, _ in pairs):
+        raise _update_refused("update")
+    queries = [value for name, value in pairs if name == "query"]
+    if body_query is not None and queries:
+        raise errors.BadRequest("send the query either in the body or as query=, not both")
+    if len(queries) > 1:
+        raise errors.BadRequest(f"{len(queries)} query parameters; send exactly one query")
+    query = body_query if body_query is not None else (queries[0] if queries else None)
+    if query is not None and not query.strip():
+        raise errors.BadRequest("the query is empty")
+    return Params(
+        query,
+        _graphs(pairs, "default-graph-uri"),
+        _graphs(pairs, "named-graph-uri"),
+        tuple(value for name, value in pairs if name == "format"),
+    )
+
+
+def _graphs(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    graphs = tuple(value for key, value in pairs if key == name)
+    for graph in graphs:
+        try:
+            ox.NamedNode(graph)
+        except ValueError as error:
+            raise errors.BadRequest(
+                f"{name} {graph!r} is not an IRI: {error}", detail={name: graph}
+            ) from error
+    return graphs
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise errors.BadRequest(f"the request body is not UTF-8: {error}") from error
+
+
+async def _post_params(request: Request) -> Params:
+    url_pairs = list(request.query_params.multi_items())
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type == FORM_TYPE:
+        try:
+            body = _decode(await request.body())
+            body_pairs = parse_qsl(body, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError as error:
+            raise errors.BadRequest(f"the form is not UTF-8: {error}") from error
+        return _params(url_pairs + body_pairs)
+    if media_type == QUERY_TYPE:
+        return _params(url_pairs, body_query=_decode(await request.body()))
+    if media_type == UPDATE_TYPE:
+        raise _update_refused("update")
+    raise errors.UnsupportedMediaType(
+        f"Content-Type {media_type or '(none)'!r} is not accepted; "
+        f"send {FORM_TYPE} (query=...) or {QUERY_TYPE}",
+        detail={"supported": [FORM_TYPE, QUERY_TYPE]},
+    )
+
+
+def _update_refused(keyword: str) -> errors.BadRequest:
+    return errors.BadRequest(
+        f"SPARQL Update ({keyword}) is not accepted at /sparql: this endpoint only answers "
+        "queries (SELECT, ASK, CONSTRUCT, DESCRIBE)",
+        detail={"update": keyword},
+    )
+
+
+# -- answering --------------------------------------------------------------------------------
+
+
+def _runner(request: Request) -> QueryRunner:
+    found: QueryRunner | None = getattr(request.app.state, "query_runner", None)
+    if found is None:
+        raise errors.PhakhiError(
+            "the query workers are not running (the app's lifespan did not start them)"
+        )
+    return found
+
+
+def _not_acceptable(offered: tuple[Format, ...]) -> errors.NotAcceptable:
+    types = [fmt.media_type for fmt in offered]
+    return errors.NotAcceptable(
+        f"none of the formats of this result is acceptable; offered: {', '.join(types)}",
+        detail={"offered": types},
+    )
+
+
+def _job(shape: QueryShape, params: Params, request: Request, settings: Settings) -> QueryJob:
+    accept = request.headers.get("accept")
+    result_format = choose(params.formats, accept, RESULT_FORMATS)
+    graph_format = choose(params.formats, accept, GRAPH_FORMATS)
+    # refuse before evaluating when the form is known; otherwise the worker decides
+    if shape.form in ("SELECT", "ASK") and result_format is None:
+        raise _not_acceptable(RESULT_FORMATS)
+    if shape.form in ("CONSTRUCT", "DESCRIBE") and graph_format is None:
+        raise _not_acceptable(GRAPH_FORMATS)
+    assert params.query is not None
+    return QueryJob(
+        query=params.query,
+        default_graphs=params.default_graphs or None,
+        named_graphs=params.named_graphs or None,
+        own_dataset=shape.own_dataset,
+        result_type=result_format.media_type if result_format else None,
+        graph_type=graph_format.media_type if graph_format else None,
+        max_results=settings.max_results,
+        max_bytes=settings.max_response_bytes,
+    )
+
+
+async def _run(query_runner: QueryRunner, job: QueryJob, settings: Settings) -> Outcome:
+    try:
+        return await anyio.to_thread.run_sync(query_runner.run, job)
+    except runner.TimedOut as error:
+        raise errors.QueryTimeout(str(error), detail={"query_timeout": error.limit}) from error
+    except runner.Busy as error:
+        retry = max(1, math.ceil(settings.query_timeout))
+        raise errors.Busy(
+            str(error), detail={"retry_after": retry}, headers={"Retry-After": str(retry)}
+        ) from error
+    except runner.WorkerFailed as error:
+        raise errors.PhakhiError(str(error)) from error
+
+
+def _response(body: bytes, media_type: str, settings: Settings) -> Response:
+    headers = {"Content-Type": f"{media_type}; charset=utf-8", "Vary": "Accept"}
+    if len(body) < settings.stream_min_bytes:
+        return Response(body, headers=headers)
+    # large: sent in chunks, so that gzip compresses (and the client reads) as it goes
+    return StreamingResponse(_chunks(body), headers=headers)
+
+
+async def _chunks(body: bytes, size: int = 1 << 16) -> AsyncIterator[bytes]:
+    view = memoryview(body)
+    for start in range(0, len(body), size):
+        yield bytes(view[start : start + size])
+
+
+def _respond(outcome: Outcome, settings: Settings) -> Response:
+    if isinstance(outcome, Answer):
+        return _response(outcome.body, outcome.media_type, settings)
+    if outcome.code == "not_acceptable":
+        graph = outcome.detail.get("form") == "graph"
+        raise _not_acceptable(GRAPH_FORMATS if graph else RESULT_FORMATS)
+    kind: type[errors.PhakhiError] = {
+        "malformed_query": errors.MalformedQuery,
+        "too_large": errors.TooLarge,
+    }.get(outcome.code, errors.PhakhiError)
+    raise kind(outcome.message, detail=outcome.detail)
+
+
+def _cache_key(request: Request, params: Params) -> CacheKey | None:
+    engine = request.app.state.engine
+    if not isinstance(engine, OxigraphStore) or not engine.version:
+        return None
+    assert params.query is not None
+    return CacheKey(
+        params.query,
+        params.default_graphs,
+        params.named_graphs,
+        params.formats,
+        request.headers.get("accept", ""),
+        engine.version,
+    )
+
+
+async def _answer(request: Request, settings: Settings, params: Params) -> Response:
+    assert params.query is not None
+    cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
+    key = _cache_key(request, params) if cache is not None else None
+    if cache is not None and key is not None:
+        # an answer is cached only after its query passed every check below
+        hit = cache.get(key)
+        if hit is not None:
+            return _response(hit.body, hit.media_type, settings)
+    shape = analyse(params.query)
+    if shape.is_update:
+        raise _update_refused(shape.form or "update")
+    refuse_services(shape, settings.service_allow_list)
+    job = _job(shape, params, request, settings)
+    if key is not None:
+        job = replace(job, dataset_version=key.version)
+    outcome = await _run(_runner(request), job, settings)
+    if cache is not None and key is not None and isinstance(outcome, Answer):
+        cache.put(key, CachedAnswer(outcome.media_type, outcome.body))
+    return _respond(outcome, settings)
+
+
+def _describe(request: Request, engine: Engine, params: Params) -> Response:
+    # a service description is RDF; anything but an RDF format asked for still gets Turtle
+    fmt = choose(params.formats, request.headers.get("accept"), GRAPH_FORMATS) or TURTLE
+    endpoint = str(request.url.replace(query="", fragment=""))
+    body = serialize(description(endpoint, engine.graphs()), fmt)
+    return Response(body, headers={"Content-Type": fmt.content_type, "Vary": "Accept"})
+
+
+# -- CORS, for these read-only routes only ----------------------------------------------------
+# Not an app-wide CORSMiddleware: routes that write must never be open to other origins.
+
+
+def _cors_headers(request: Request) -> dict[str, str]:
+    origin = request.headers.get("origin")
+    allowed: list[str] = request.app.state.settings.cors_origins
+    if origin is None:
+        return {}
+    if "*" in allowed:
+        return {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After"}
+    if origin in allowed:
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Expose-Headers": "Retry-After",
+            "Vary": "Origin",
+        }
+    return {}
+
+
+def _with_vary(extra: dict[str, str], vary: str | None) -> dict[str, str]:
+    """extra, its Vary added to the one already set."""
+    if "Vary" in extra and vary:
+        return extra | {"Vary": f"{vary}, {extra['Vary']}"}
+    return extra
+
+
+class CorsRoute(APIRoute):
+    """Adds the CORS headers to every answer of the route, errors included."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def with_cors(request: Request) -> Response:
+            extra = _cors_headers(request)
+            try:
+                response = await handle(request)
+            except errors.PhakhiError as error:
+                error.headers.update(_with_vary(extra, error.headers.get("Vary")))
+                raise
+            for name, value in _with_vary(extra, response.headers.get("Vary")).items():
+                response.headers[name] = value
+            return response
+
+        return with_cors
+
+
+router = APIRouter(tags=["sparql"], route_class=CorsRoute)
+
+_GRAPH_PARAMS = [
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": text,
+        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "style": "form",
+        "explode": True,
+    }
+    for name, text in (
+        ("default-graph-uri", "Graphs merged into the default graph (default: all of them)."),
+        ("named-graph-uri", "Graphs GRAPH may see (default: all named graphs)."),
+    )
+]
+_FORMAT_PARAM = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "json, xml, csv, tsv (SELECT/ASK); turtle, ntriples, jsonld, rdfxml "
+    "(CONSTRUCT/DESCRIBE). Wins over the Accept header.",
+    "schema": {"type": "string"},
+}
+_QUERY_PARAM = {
+    "name": "query",
+    "in": "query",
+    "required": False,
+    "description": "The SPARQL query; without it, GET returns the service description.",
+    "schema": {"type": "string"},
+}
+_RESULT_TYPES: dict[str, dict[str, Any]] = {
+    fmt.media_type: {} for fmt in RESULT_FORMATS + GRAPH_FORMATS
+}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The results, in the negotiated format.", "content": _RESULT_TYPES},
+    400: {"description": "Malformed query (with line and column), an update, a bad parameter."},
+    403: {"description": "SERVICE to a host not in service_allow_list."},
+    406: {"description": "No acceptable format for this query form."},
+    413: {"description": "Over max_results rows/triples or max_response_bytes."},
+    415: {"description": "A POST body that is neither a form nor application/sparql-query."},
+    503: {"description": "query_timeout (the query was stopped) or busy (with Retry-After)."},
+}
+_DOC = """
+Query via GET `?query=`, POST `application/x-www-form-urlencoded` (`query=`) or POST
+`application/sparql-query` (the query as the body). `default-graph-uri` and `named-graph-uri`
+(repeatable) set the dataset and override the query's FROM / FROM NAMED; without them the default
+graph is the union of all named graphs, unless the query has its own FROM / FROM NAMED.
+
+Results: SPARQL JSON (default), XML, CSV, TSV for SELECT/ASK; Turtle (default), N-Triples,
+JSON-LD, RDF/XML for CONSTRUCT/DESCRIBE; chosen by Accept (q-values, wildcards) or `format=`.
+
+Limits: a query runs at most `query_timeout` seconds (then it is stopped: 503 query_timeout);
+when every worker is busy for `query_queue_wait` seconds: 503 busy with Retry-After. A result of
+more than `max_results` rows (SELECT) or triples (CONSTRUCT/DESCRIBE), or a body over
+`max_response_bytes`, is refused whole with 413 too_large (never truncated): page with
+LIMIT/OFFSET. Updates are refused (400), and so is SERVICE (403) unless its host is in
+`service_allow_list`. Read-only, so open to other origins per `cors_origins`; writes never are.
+"""
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL query (GET), or the service description without ?query=",
+    description=_DOC,
+    responses=_RESPONSES,
+    openapi_extra={"parameters": [_QUERY_PARAM, *_GRAPH_PARAMS, _FORMAT_PARAM]},
+)
+async def sparql_get(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    params = _params(list(request.query_params.multi_items()))
+    if params.query is None:
+        return _describe(request, engine, params)
+    return await _answer(request, settings, params)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL query (POST: a form, or the query itself as the body)",
+    description=_DOC,
+    responses=_RESPONSES,
+    openapi_extra={
+        "parameters": [*_GRAPH_PARAMS, _FORMAT_PARAM],
+        "requestBody": {
+            "required": True,
+            "content": {
+                FORM_TYPE: {"schema": {"type": "object", "properties": {"query": {}}}},
+                QUERY_TYPE: {"schema": {"type": "string"}},
+            },
+        },
+    },
+)
+async def sparql_post(request: Request, settings: SettingsDep) -> Response:
+    params = await _post_params(request)
+    if params.query is None:
+        raise errors.BadRequest(
+            f"no query: send query=... as {FORM_TYPE}, or the query itself as {QUERY_TYPE}"
+        )
+    return await _answer(request, settings, params)
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_preflight(request: Request) -> Response:
+    headers = {"Allow": "GET, POST, OPTIONS"}
+    if _cors_headers(request):
+        headers |= {
+            "Access-Control-Allow-Methods": "GET, POST",
+            "Access-Control-Allow-Headers": "Accept, Content-Type",
+            "Access-Control-Max-Age": "600",
+        }
+    return Response(status_code=204, headers=headers)
+
+
+# -- the workers' life ------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the query workers with the app, and stop them with it."""
+    engine = app.state.engine
+    if not isinstance(engine, OxigraphStore):  # a remote engine has nothing to hand workers
+        yield
+        return
+    if engine.path is not None:  # the workers open the on-disk store read-only
+        async with _running(app, engine.path):
+            yield
+        return
+    with tempfile.TemporaryDirectory(prefix="phakhi-") as folder:
+        dataset = Path(folder) / "dataset.nq"
+        engine.store.dump(dataset, format=ox.RdfFormat.N_QUADS)
+        async with _running(app, dataset):
+            yield
+
+
+@asynccontextmanager
+async def _running(app: FastAPI, dataset: Path) -> AsyncIterator[None]:
+    query_runner = _new_runner(app.state.settings, dataset)
+    await anyio.to_thread.run_sync(query_runner.start)
+    app.state.query_runner = query_runner
+    try:
+        yield
+    finally:
+        app.state.query_runner = None
+        await anyio.to_thread.run_sync(query_runner.close)
+
+
+def _new_runner(settings: Settings, dataset: Path) -> QueryRunner:
+    return runner.QueryRunner(
+        dataset,
+        execute,
+        workers=settings.query_workers,
+        timeout=settings.query_timeout,
+        queue_wait=settings.query_queue_wait,
+    )

@@ -1,0 +1,74 @@
+"""Every setting of the service, read once at start-up from PHAKHI_* environment variables."""
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from phakhi.graph.namespaces import BASE
+from phakhi.graph.paths import DATA_DIR, ONTOLOGY_FILE
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PHAKHI_", frozen=True)
+
+    host: str = Field("127.0.0.1", description="Address to bind; 127.0.0.1 unless told otherwise.")
+    port: int = Field(8000, description="Port to listen on.")
+    data_dir: Path = Field(DATA_DIR, description="The curated sources to compile and serve.")
+    ontology: Path = Field(ONTOLOGY_FILE, description="The ontology file (Turtle).")
+    data_files: list[Path] = Field(
+        default_factory=list,
+        description="RDF files to serve instead of the compiled sources (phakhi serve --data).",
+    )
+    base_iri: str = Field(BASE, description="The base IRI of entity IRIs (served under /id/).")
+    query_timeout: float = Field(10.0, description="Seconds a SPARQL query may run.")
+    max_results: int = Field(10_000, description="Most rows a SELECT returns.")
+    store: Path | None = Field(
+        None,
+        description=(
+            "An on-disk store (a folder; phakhi serve --store): filled in bulk from data_files "
+            "or the compiled sources when empty, otherwise opened as it is (no re-parse)."
+        ),
+    )
+    query_workers: int = Field(
+        default_factory=lambda: max(2, os.cpu_count() or 2),
+        ge=1,
+        description=(
+            "Worker processes that evaluate /sparql queries (default: one a core, at least 2); "
+            "each opens the on-disk store read-only, or holds an in-memory copy of the graph."
+        ),
+    )
+    cache_entries: int = Field(
+        256, ge=0, description="/sparql answers kept in the result cache (0: no cache)."
+    )
+    cache_max_bytes: int = Field(
+        1_000_000, ge=0, description="Largest /sparql answer (bytes) the result cache keeps."
+    )
+    gzip_min_bytes: int = Field(
+        1024, ge=1, description="Responses at least this large are gzipped for clients that ask."
+    )
+    stream_min_bytes: int = Field(
+        1_000_000,
+        ge=1,
+        description="/sparql answers at least this large are sent in chunks (streamed).",
+    )
+    query_queue_wait: float = Field(
+        2.0, gt=0, description="Seconds a /sparql query waits for a free worker before 503 busy."
+    )
+    max_response_bytes: int = Field(
+        50_000_000, ge=1, description="Largest /sparql response body in bytes; larger is refused."
+    )
+    service_allow_list: list[str] = Field(
+        default_factory=list,
+        description="Hostnames a SPARQL SERVICE clause may call; any other SERVICE is refused.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["*"],
+        description="Origins allowed to send read-only /sparql queries from browsers (CORS).",
+    )
+    viz_max_nodes: int = Field(
+        2000,
+        ge=1,
+        description="Most nodes a network view (/viz, /api/viz) sends; the most central are kept.",
+    )
