@@ -1,0 +1,1 @@
+"""Pictures of the graph: maps and network views."""
