@@ -188,8 +188,9 @@ def draft(article: Path, text_path: str, source_id: str, engine: Engine) -> str:
         "",
         "# Known entities this article mentions (refer to them by id in statements below):",
     ]
-    for item in known(text, names):
-        out.append(f"#   {item.ident} ({item.kind}) line {item.mention.line}: {item.label}")
+    for mentioned in known(text, names):
+        line = mentioned.mention.line
+        out.append(f"#   {mentioned.ident} ({mentioned.kind}) line {line}: {mentioned.label}")
     out += ["", "entities:"]
     news = new_candidates(text, {name for _, _, name in names})
     for index, item in enumerate(news, start=1):

@@ -1,4 +1,4 @@
-"""The competency questions (ontology/competency/*.rq) give the answers the seed article supports."""
+"""The competency questions (ontology/competency/*.rq) answer as the seed article supports."""
 
 from pathlib import Path
 
@@ -108,7 +108,7 @@ def test_source_and_quote_behind_a_statement(engine: OxigraphStore) -> None:
 
 
 def test_units_of_codi(engine: OxigraphStore) -> None:
-    assert [u for u, in answer(engine, "09-agency-units.rq", "unit")] == [
+    assert [u for (u,) in answer(engine, "09-agency-units.rq", "unit")] == [
         "unit/codi-board",
         "unit/codi-human-resources-bureau",
         "unit/codi-community-civil-society-coordination-office",
