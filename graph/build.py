@@ -1,11 +1,10 @@
 """`phakhi validate` and `phakhi build`: compile, check against the shapes, write atomically."""
 
-import os
-import tempfile
 from pathlib import Path
 
 from rdflib import Dataset
 
+from phakhi.graph.atomic import write_atomically
 from phakhi.graph.dataset import build_dataset
 from phakhi.graph.problems import SourceErrors
 from phakhi.graph.validation import validate
@@ -25,25 +24,14 @@ def check(data_dir: Path) -> list[str]:
     return _compile(data_dir)[1]
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def build(data_dir: Path, output: Path) -> list[str]:
-    """Compile and validate; write output only when there is no problem."""
+    """Compile and validate; write output (and the ontology reference, ontology.html, beside
+    it) only when there is no problem."""
+    from phakhi.graph.reference import write_reference
+
     dataset, problems = _compile(data_dir)
     if dataset is None or problems:
         return problems
     write_atomically(output, dataset.serialize(format="trig", encoding="utf-8"))
+    write_reference(output.parent / "ontology.html", data_dir=data_dir)
     return []

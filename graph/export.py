@@ -30,7 +30,6 @@ import csv
 import heapq
 import io
 import json
-import os
 import re
 import sys
 import tempfile
@@ -44,6 +43,7 @@ import networkx as nx
 import pyoxigraph as ox
 from networkx.readwrite.gexf import GEXFWriter
 
+from phakhi.graph.atomic import write_atomically
 from phakhi.graph.namespaces import BASE, ONTOLOGY_IRI
 from phakhi.graph.store import Engine
 from phakhi.graph.turtle import (
@@ -733,22 +733,6 @@ def edges_csv(graph: AnyGraph, *, bom: bool = True) -> Iterator[bytes]:
 # -- files and the command line ------------------------------------------------------------------
 
 
-def write_file(path: Path, chunks: Iterable[bytes]) -> None:
-    """Stream chunks into a temporary file beside path, then rename: all or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def file_name(what: str, fmt: Format) -> str:
     """phakhi-<what>.<ext>, ASCII only (for Content-Disposition and default CLI names)."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", what).strip("-")
@@ -810,7 +794,7 @@ def _emit(chunks: Iterable[bytes], output: Path | None) -> Path | None:
             sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
         return None
-    write_file(output, chunks)
+    write_atomically(output, chunks)
     return output
 
 
@@ -822,6 +806,6 @@ def _run_network(engine: Engine, fmt: Format, output: Path | None, bom: bool) ->
         return _emit(gexf(graph), output)
     if output is None:
         raise ValueError("csv writes two files (nodes.csv, edges.csv): give -o DIRECTORY")
-    write_file(output / "nodes.csv", nodes_csv(graph, bom=bom))
-    write_file(output / "edges.csv", edges_csv(graph, bom=bom))
+    write_atomically(output / "nodes.csv", nodes_csv(graph, bom=bom))
+    write_atomically(output / "edges.csv", edges_csv(graph, bom=bom))
     return output

@@ -130,8 +130,11 @@ def test_who_opened_the_forum(engine: OxigraphStore) -> None:
 
 
 def test_commitments_of_each_agency(engine: OxigraphStore) -> None:
-    rows = answer(engine, "12-agency-commitments.rq", "agency", "commitments")
-    assert dict(rows) == {
+    rows = answer(engine, "12-agency-commitments.rq", "agency", "commitments", "themes")
+    assert all(themes for _, _, themes in rows)  # every agency's commitments name themes
+    themes = {agency: set(names.split(", ")) for agency, _, names in rows}
+    assert {"Health promotion", "Quality of life"} <= themes["Thai Health Promotion Foundation"]
+    assert {agency: count for agency, count, _ in rows} == {
         "Community Organizations Development Institute (Public Organization)": "7",
         "King Prajadhipok's Institute": "7",
         "National Health Commission Office": "8",

@@ -18,6 +18,7 @@ from phakhi.api.rendering import site_path
 from phakhi.api.routes.pages import load_examples
 from phakhi.api.settings import Settings
 from phakhi.graph.namespaces import PHK
+from phakhi.graph.paths import COMPETENCY_DIR, COOKBOOK_DIR
 
 BASE = "https://w3id.org/phakhi/id/"
 TH60 = URIRef(BASE + "province/TH-60")
@@ -215,12 +216,13 @@ def test_language_switch(client: TestClient) -> None:
 # -- the query page ---------------------------------------------------------------------------
 
 
-def test_competency_questions_are_the_examples(client: TestClient) -> None:
+def test_competency_questions_and_recipes_are_the_examples(client: TestClient) -> None:
     examples = load_examples()
-    assert len(examples) == 14
+    assert [e.name for e in examples[:14]] == sorted(p.stem for p in COMPETENCY_DIR.glob("*.rq"))
+    assert len(examples) == 14 + len(list(COOKBOOK_DIR.glob("*.rq")))
     assert all(e.titles.get("th") and e.titles.get("en") for e in examples)
     html = html_get(client, "/?example=02-study-provinces")
-    assert html.count("<option value=") == 15  # 14 examples and the placeholder
+    assert html.count("<option value=") == len(examples) + 1  # and the placeholder
     assert '<option value="02-study-provinces" selected>' in html
     assert "phk:studyArea ?province" in html
 

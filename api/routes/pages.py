@@ -22,7 +22,7 @@ from phakhi.api.deps import EngineDep
 from phakhi.api.errors import NotFound
 from phakhi.api.rendering import Site, render, root_path
 from phakhi.graph.labels import Lang, choose_lang, label_for, labels_of
-from phakhi.graph.paths import COMPETENCY_DIR, ROOT
+from phakhi.graph.paths import COMPETENCY_DIR, COOKBOOK_DIR, ROOT
 from phakhi.viz.map import render_mini
 from phakhi.viz.questions import from_query_result
 
@@ -62,7 +62,7 @@ LangParam = Annotated[
 
 @dataclass(frozen=True)
 class Example:
-    """A named example query: a competency question."""
+    """A named example query: a competency question or a cookbook recipe."""
 
     name: str
     titles: dict[str, str]
@@ -72,10 +72,11 @@ class Example:
         return self.titles.get(lang) or self.titles.get("en") or self.name
 
 
-def load_examples(folder: Path = COMPETENCY_DIR) -> list[Example]:
-    """The competency questions, in file order; titles from the first "# th:"/"# en:" lines."""
+def load_examples(folders: tuple[Path, ...] = (COMPETENCY_DIR, COOKBOOK_DIR)) -> list[Example]:
+    """The competency questions, then the cookbook's recipes, in file order; titles from their
+    first "# th:"/"# en:" lines."""
     found = []
-    for path in sorted(folder.glob("*.rq")):
+    for path in [p for folder in folders for p in sorted(folder.glob("*.rq"))]:
         text = path.read_text(encoding="utf-8")
         titles: dict[str, str] = {}
         for line in text.splitlines()[:5]:
