@@ -5,15 +5,14 @@ Query parameters: `question` (study-areas, mechanism-type, agency, person, sourc
 question or a bad parameter is a 400 in the one error shape.
 """
 
-from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from phakhi.api import rendering
 from phakhi.api.deps import EngineDep
 from phakhi.api.errors import BadRequest, PhakhiError
 from phakhi.graph.store import Engine
@@ -31,12 +30,6 @@ from phakhi.viz.questions import (
 
 router = APIRouter(tags=["map"])
 
-_TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 _RESERVED = {"question", "lang", "links"}
 
 QuestionName = Annotated[str, Query(description="The question: " + ", ".join(QUESTIONS))]
@@ -175,8 +168,9 @@ def map_page(
             QUESTIONS.items(), _default_params(engine).values(), strict=True
         )
     ]
-    html = _TEMPLATES.get_template("map.html").render(
-        lang=lang,
+    return rendering.render(
+        "map.html",
+        rendering.Site.of(request, lang),
         question=question,
         data=data,
         svg=Markup(svg),
@@ -188,11 +182,8 @@ def map_page(
         root=root,
         svg_href=f"{root}/map.svg?" + urlencode({**query, "lang": lang}),
         png_href=f"{root}/map.png?" + urlencode({**query, "lang": lang}),
-        th_href="?" + urlencode({**query, "lang": "th"}),
-        en_href="?" + urlencode({**query, "lang": "en"}),
         text=_UI[lang],
     )
-    return HTMLResponse(html)
 
 
 _UI = {
