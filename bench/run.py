@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bench import http as loadgen
+from bench import loadgen
 from bench import synthetic
 from bench.queries import JOIN, LOOKUP, PATH_TO, PERSON, SEARCH
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.http import parse_wrk
+from bench.loadgen import parse_wrk
 from bench.synthetic import generate, size
 
 ROOT = Path(__file__).resolve().parent.parent
