@@ -4,12 +4,16 @@ They are `async def` although they never await: FastAPI runs a plain `def` depen
 thread pool, a thread hop per dependency per request (measured: a third of a cached /sparql
 answer's time); these only read app state or parameters, so they run on the event loop."""
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Query, Request, Response
+from pydantic import BeforeValidator
 
 from phakhi.api.settings import Settings
+from phakhi.api.versioning import current_version
 from phakhi.graph.labels import Lang, choose_lang
 from phakhi.graph.network import Network
 from phakhi.graph.search import SearchIndex
@@ -92,3 +96,40 @@ SearchIndexDep = Annotated[SearchIndex, Depends(get_search_index)]
 NetworkDep = Annotated[Network, Depends(get_network)]
 LangDep = Annotated[Lang, Depends(get_lang)]
 PaginationDep = Annotated[Pagination, Depends(get_pagination)]
+
+
+# -- time and versions ---------------------------------------------------------------------
+
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_day(value: object) -> object:
+    """Only YYYY-MM-DD (FastAPI's date would also take other forms); a blank value, as a form
+    sends an empty date field, means not given."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if not _ISO_DAY.match(text):
+            raise ValueError("expected a day as YYYY-MM-DD, e.g. 2024-06-11")
+        return text
+    return value
+
+
+AsOf = Annotated[
+    date | None,
+    BeforeValidator(_iso_day),
+    Query(
+        description="Show the graph as it stood on this day (YYYY-MM-DD): memberships, "
+        "participations, mechanisms, commitments and events that did not hold then, and "
+        "relations stated only by sources dated later, are left out (graph/timeline.py).",
+    ),
+]
+
+
+async def get_version(request: Request) -> str:
+    """The dataset version the response is made from ("" when the engine has none)."""
+    return current_version(request.app)
+
+
+VersionDep = Annotated[str, Depends(get_version)]

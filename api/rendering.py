@@ -5,6 +5,9 @@ pages for browsers (JSON clients keep the one JSON error shape of api/errors.py)
 Templates get a `Site` as `site`: `site.href(iri)` is where an IRI is shown here (the server's
 own `/id/…` page for IRIs under `settings.base_iri`), `site.url(path, **params)` a link on this
 server (under its root path), `site.text.<key>` a word of the interface in the page's language.
+`site.version` is the dataset version the page is made from (every page shows it; `site.cite`
+makes a link that carries it as `v=`) and `site.version_notice` the notice a page shows when
+its link was made for another version (api/versioning.py).
 """
 
 import inspect
@@ -23,6 +26,7 @@ from starlette.exceptions import HTTPException
 
 from phakhi.api.errors import PhakhiError
 from phakhi.api.negotiation import Format, parse_accept, quality
+from phakhi.api.versioning import VERSION_PARAM, asked_version, current_version, mismatch
 from phakhi.graph.labels import Lang, choose_lang
 from phakhi.graph.namespaces import BASE
 
@@ -109,6 +113,16 @@ TEXT: dict[str, dict[str, str]] = {
         "date": "วันที่",
         "api_docs": "เอกสาร API",
         "guide_heading": "คู่มือผู้ดูแลข้อมูล",
+        "dataset_version": "ข้อมูลรุ่น",
+        "version_notice": "ลิงก์นี้สร้างขึ้นสำหรับข้อมูลรุ่น {asked} แต่ขณะนี้คุณกำลังดูข้อมูลรุ่น {current}",
+        "timeline": "ลำดับเวลา",
+        "what": "เรื่อง",
+        "until": "ถึง",
+        "as_of": "ณ วันที่",
+        "show_as_of": "แสดงตามวันที่",
+        "show_all": "แสดงทั้งหมด",
+        "as_of_notice": "แสดงเฉพาะสิ่งที่เป็นอยู่ ณ วันที่ {day} (ตามวันที่ของแหล่งข้อมูล)",
+        "cite": "ลิงก์สำหรับอ้างอิง",
     },
     "en": {
         "site": "Phakhi",
@@ -168,6 +182,17 @@ TEXT: dict[str, dict[str, str]] = {
         "date": "Date",
         "api_docs": "API documentation",
         "guide_heading": "Curator's guide",
+        "dataset_version": "Dataset version",
+        "version_notice": "This link was made for dataset version {asked}; "
+        "you are seeing version {current}.",
+        "timeline": "Timeline",
+        "what": "What",
+        "until": "until",
+        "as_of": "As of",
+        "show_as_of": "Show as of this day",
+        "show_all": "Show everything",
+        "as_of_notice": "Showing only what held on {day} (by the dates of the sources).",
+        "cite": "Link to cite",
     },
 }
 
@@ -233,6 +258,8 @@ class Site:
     lang: Lang
     path: str
     params: tuple[tuple[str, str], ...]
+    version: str = ""  # the dataset version the page is made from
+    asked_version: str | None = None  # the v= of the link that was followed
 
     @classmethod
     def of(cls, request: Request, lang: Lang) -> "Site":
@@ -243,7 +270,20 @@ class Site:
             lang,
             request.url.path,
             tuple(request.query_params.multi_items()),
+            current_version(request.app),
+            asked_version(request.url.query),
         )
+
+    @property
+    def version_notice(self) -> str | None:
+        """What the page says when its link was made for another dataset version."""
+        if not mismatch(self.asked_version, self.version):
+            return None
+        return self.text.version_notice.format(asked=self.asked_version, current=self.version)
+
+    def cite(self, path: str, **params: str | None) -> str:
+        """A link on this server that carries the dataset version (v=), to cite."""
+        return self.url(path, **params, **{VERSION_PARAM: self.version or None})
 
     @property
     def text(self) -> Words:

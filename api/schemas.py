@@ -12,7 +12,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from phakhi.graph import entities
+from phakhi.graph import entities, timeline
 from phakhi.graph.labels import ENTITY_KINDS, EXTRA_KINDS, kind_and_id, pick
 from phakhi.graph.network import Projection
 from phakhi.graph.search import Hit
@@ -70,6 +70,7 @@ class Evidence(_Model):
     inferred: bool = Field(
         description="True when it is the curator's inference, not the source's claim."
     )
+    source_date: str | None = Field(None, description="The source's date (ISO), if it has one.")
 
     @classmethod
     def of(cls, evidence: entities.Evidence) -> "Evidence":
@@ -78,6 +79,7 @@ class Evidence(_Model):
             quotes=list(evidence.quotes),
             line=evidence.line,
             inferred=evidence.inferred,
+            source_date=evidence.source_date,
         )
 
     @classmethod
@@ -89,6 +91,7 @@ class Evidence(_Model):
             quotes=list(record.get("quotes", [])),
             line=record.get("line"),
             inferred=bool(record.get("inferred")),
+            source_date=str(record.get("source_date") or "") or None,
         )
 
 
@@ -129,6 +132,7 @@ class Involvement(_Model):
     text: str = Field(description='A readable summary, e.g. "member of CODI as Deputy director".')
     parts: dict[str, list[Ref]] = Field(description="Every part of the node, by part name.")
     date: str | None = Field(None, description="Date the source attests it (ISO).")
+    end: str | None = Field(None, description="When it ended (ISO), if the source says.")
     evidence: list[Evidence]
 
     @classmethod
@@ -140,6 +144,7 @@ class Involvement(_Model):
             text=item.text,
             parts={name: [Ref.of(r) for r in refs] for name, refs in item.parts.items()},
             date=item.date,
+            end=item.end,
             evidence=[Evidence.of(e) for e in item.evidence],
         )
 
@@ -159,6 +164,12 @@ class Entity(_Model):
     types: list[Ref] = Field(description="Its classes, labelled.")
     statements: list[Statement] = Field(description="Every triple about it, out then in.")
     involvements: list[Involvement] = Field(description="n-ary nodes it takes part in.")
+    as_of: str | None = Field(
+        None, description="The day it is shown as of (?as_of=); None: everything the graph says."
+    )
+    dataset_version: str | None = Field(
+        None, description="The dataset version this answer is made from (cite it with ?v=)."
+    )
 
     @classmethod
     def of(cls, d: entities.Description) -> "Entity":
@@ -175,6 +186,7 @@ class Entity(_Model):
             types=[Ref.of(t) for t in d.types],
             statements=[Statement.of(s) for s in d.statements],
             involvements=[Involvement.of(i) for i in d.involvements],
+            as_of=d.as_of,
         )
 
 
@@ -249,6 +261,7 @@ class Node(_Model):
     label: str = Field(description="Its label in the response's language.")
     labels: dict[str, str] = Field(description="Labels by language.")
     date: str | None = Field(None, description="Events: start date; mechanisms: attested.")
+    end: str | None = Field(None, description="Dated nodes: end date, when stated.")
     status: str | None = Field(None, description="Mechanisms: status label.")
     lat: float | None = Field(None, description="Provinces: latitude.")
     long: float | None = Field(None, description="Provinces: longitude.")
@@ -269,6 +282,7 @@ class Node(_Model):
             label=pick(labels, lang) or a["id"],
             labels=labels,
             date=a.get("date") or None,
+            end=a.get("end_date") or None,
             status=a.get(f"status_{lang}") or None,
             lat=a.get("lat"),
             long=a.get("long"),
@@ -382,3 +396,46 @@ class Communities(_Model):
     modularity: float
     total: int
     items: list[Community]
+
+
+# -- time ----------------------------------------------------------------------------------
+
+
+class TimelineItem(_Model):
+    """A dated thing the entity takes part in (or the entity itself, when it is dated)."""
+
+    date: str = Field(description="When it starts holding (ISO): its start date, else attested.")
+    end: str | None = Field(None, description="When it ended (ISO), if the source says.")
+    kind: str = Field(
+        description="membership | participation | commitment | direction | mechanism | event …"
+    )
+    label: str = Field(description="What it is, read from the entity's point of view.")
+    node: Ref = Field(description="The dated thing.")
+    source: Ref | None = Field(None, description="The first source stating it.")
+    quote: str | None = Field(None, description="That source's first quote, as published.")
+    evidence: list[Evidence] = Field(description="Every source passage stating it.")
+
+    @classmethod
+    def of(cls, item: timeline.TimelineItem) -> "TimelineItem":
+        return cls(
+            date=item.date,
+            end=item.end,
+            kind=item.kind,
+            label=item.label,
+            node=Ref.of(item.node),
+            source=Ref.of(item.source) if item.source else None,
+            quote=item.quote,
+            evidence=[Evidence.of(e) for e in item.evidence],
+        )
+
+
+class Timeline(_Model):
+    """An entity's dated items in date order."""
+
+    iri: str
+    lang: str
+    total: int
+    items: list[TimelineItem]
+    dataset_version: str | None = Field(
+        None, description="The dataset version this answer is made from (cite it with ?v=)."
+    )

@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 
 from phakhi.graph.compiler import compile_data
 from phakhi.graph.namespaces import BASE, ONTOLOGY_IRI
@@ -28,4 +29,18 @@ def build_dataset(data_dir: Path = DATA_DIR, ontology: Path = ONTOLOGY_FILE) -> 
 
 
 def to_nquads(dataset: Dataset) -> bytes:
-    return dataset.serialize(format="nquads", encoding="utf-8")
+    """N-Quads in a canonical form: blank nodes named from what they hold (rdflib.compare) and
+    the lines sorted, so the same data always gives the same bytes. The store's dataset version
+    (graph.store.OxigraphStore.version) is a hash of these bytes: the version cited in links
+    stays the same from one build to the next until the data changes."""
+    canonical = Dataset()
+    for graph in dataset.graphs():
+        if not len(graph):
+            continue
+        has_blanks = any(isinstance(term, BNode) for triple in graph for term in triple)
+        source = to_canonical_graph(graph) if has_blanks else graph
+        target = canonical.graph(graph.identifier)
+        for triple in source:
+            target.add(triple)
+    lines = canonical.serialize(format="nquads", encoding="utf-8").splitlines()
+    return b"".join(line + b"\n" for line in sorted(set(lines)) if line.strip())

@@ -63,6 +63,7 @@ class Evidence:
     quotes: tuple[str, ...]
     line: int | None
     inferred: bool
+    source_date: str | None = None  # the source's dcterms:date (ISO), None when undated
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Involvement:
     parts: dict[str, tuple[Ref, ...]]
     date: str | None
     evidence: tuple[Evidence, ...]
+    end: str | None = None  # schema:endDate, when the source states one
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Description:
     types: tuple[Ref, ...]
     statements: tuple[Statement, ...]
     involvements: tuple[Involvement, ...] = field(default=())
+    as_of: str | None = None  # set by graph.timeline.describe_as_of: the day it is shown as of
 
 
 def make_ref(labels: Labels, iri: str, lang: str) -> Ref:
@@ -127,9 +130,16 @@ class EvidenceRecord:
     quotes: tuple[str, ...]
     line: int | None
     inferred: bool
+    source_date: str | None = None  # the source's dcterms:date (ISO), None when undated
 
     def labelled(self, labels: Labels, lang: str) -> Evidence:
-        return Evidence(make_ref(labels, self.source, lang), self.quotes, self.line, self.inferred)
+        return Evidence(
+            make_ref(labels, self.source, lang),
+            self.quotes,
+            self.line,
+            self.inferred,
+            self.source_date,
+        )
 
 
 EvidenceIndex = dict[Triple, list[EvidenceRecord]]
@@ -140,7 +150,7 @@ def read_evidence(engine: Engine, touching: Iterable[str] | None = None) -> Evid
     `touching`; each triple's records sorted by source, line and quotes."""
     body = """?ev rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?src .
               OPTIONAL { ?ev phk:quote ?quote } OPTIONAL { ?ev phk:line ?line }
-              OPTIONAL { ?ev phk:inferred ?inferred }"""
+              OPTIONAL { ?ev phk:inferred ?inferred } OPTIONAL { ?src dcterms:date ?sdate }"""
     nodes = sorted(set(touching)) if touching is not None else None
     if nodes is None:
         where = body
@@ -150,9 +160,8 @@ def read_evidence(engine: Engine, touching: Iterable[str] | None = None) -> Evid
         where = f"""{{ {sparql_values("s", nodes)} ?ev rdf:subject ?s }}
                     UNION {{ {sparql_values("o", nodes)} ?ev rdf:object ?o }}
                     {body}"""
-    rows = select(
-        engine, f"SELECT DISTINCT ?ev ?s ?p ?o ?src ?quote ?line ?inferred WHERE {{ {where} }}"
-    )
+    variables = "?ev ?s ?p ?o ?src ?quote ?line ?inferred ?sdate"
+    rows = select(engine, f"SELECT DISTINCT {variables} WHERE {{ {where} }}")
     grouped: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         grouped[value(row, "ev") or ""].append(row)
@@ -165,8 +174,13 @@ def read_evidence(engine: Engine, touching: Iterable[str] | None = None) -> Evid
         quotes = tuple(sorted({q for row in group if (q := value(row, "quote"))}))
         line = value(first, "line")
         inferred = (value(first, "inferred") or "false").lower() in ("true", "1")
+        dates = sorted({d[:10] for row in group if (d := value(row, "sdate"))})
         record = EvidenceRecord(
-            value(first, "src") or "", quotes, int(line) if line else None, inferred
+            value(first, "src") or "",
+            quotes,
+            int(line) if line else None,
+            inferred,
+            dates[0] if dates else None,
         )
         if record not in index[triple]:
             index[triple].append(record)
@@ -430,6 +444,7 @@ def involvements(
                     parts=parts,
                     date=nary.dates.get("date") or nary.dates.get("start"),
                     evidence=tuple(r.labelled(labels, lang) for r in records),
+                    end=nary.dates.get("end"),
                 )
             )
     found.sort(key=lambda i: (i.type, i.part, collation_key(i.text), i.node.iri))

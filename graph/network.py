@@ -6,7 +6,9 @@ Nodes are keyed by IRI and carry (all str unless said):
 
     iri, kind, id           the entity's IRI, kind (compiler.CLASSES) and id
     label, label_th, label_en   label in th / en ("label" is th, falling back to en)
-    date                    events: start date; mechanisms: date attested ("" if none)
+    date                    events: start date; mechanisms, commitments, directions: start date
+                            if stated, else date attested ("" if none)
+    end_date                only when stated: the schema:endDate of a dated node
     status, status_th, status_en    mechanisms only: status IRI and its labels
     iso_code (str), lat, long (float)  provinces only
 
@@ -32,8 +34,12 @@ and carry:
     sources             the sources' IRIs joined with " | " ("" for reference data)
     quotes              the supporting quotes joined with " | "
     inferred (bool)     every supporting statement is the curator's inference
-    evidence            STRUCTURED, not GraphML-safe: list of {source, source_title, quotes
-                        (list), line (int | None), inferred}; drop it with `exportable(graph)`
+    evidence            STRUCTURED, not GraphML-safe: list of {source, source_title,
+                        source_date (the source's dcterms:date, "" if none), quotes (list),
+                        line (int | None), inferred}; drop it with `exportable(graph)`
+
+The graph attribute "periods" (PERIODS) holds the start and end of each collapsed n-ary node
+(a `Periods`, not exported): graph/timeline.py reads it to show the network as of a day.
 """
 
 from collections.abc import Iterable
@@ -80,6 +86,7 @@ else:  # networkx's classes are not subscriptable at run time
 
 QUALIFIER_KINDS = ("role", "capacity", "status")
 STRUCTURED_ATTRIBUTES = ("evidence",)
+PERIODS = "periods"  # graph attribute: the Periods of the collapsed n-ary nodes
 SEPARATOR = " | "
 
 RELATION_NAMES: dict[str, str] = {str(p): name for name, (p, _, _) in RELATIONS.items()}
@@ -92,6 +99,19 @@ COLLAPSED_LABELS: dict[str, dict[str, str]] = {
 }
 
 # -- the projection ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Periods:
+    """(start, end) of the collapsed n-ary nodes (memberships, participations, commitments
+    with a `by`) by IRI, "" when not stated; start is the schema:startDate, else the
+    phk:attestedOn. An object rather than a mapping, so the exports (which write a graph's
+    scalar and mapping attributes) leave it out."""
+
+    by_node: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def of(self, iri: str) -> tuple[str, str]:
+        return self.by_node.get(iri, ("", ""))
 
 
 @dataclass
@@ -158,6 +178,7 @@ def project(engine: Engine) -> Projection:
     naries = read_nary(engine)
     builder = _Builder(Projection(name="Phakhi"), labels, read_evidence(engine))
     collapsed = {n.iri for n in naries if _collapsible(n)}
+    builder.graph.graph[PERIODS] = _periods(naries, collapsed)
     for iri, kind in _entities(engine):
         if kind not in QUALIFIER_KINDS and iri not in collapsed:
             builder.graph.add_node(iri, **_node_attributes(iri, kind, labels))
@@ -177,6 +198,17 @@ def project(engine: Engine) -> Projection:
 
 def _collapsible(nary: Nary) -> bool:
     return nary.type == "commitment" and bool(nary.parts.get("by"))
+
+
+def _periods(naries: Iterable[Nary], collapsed: set[str]) -> Periods:
+    found = {}
+    for nary in naries:
+        if nary.type in ("membership", "participation") or nary.iri in collapsed:
+            start = nary.dates.get("start") or nary.dates.get("date") or ""
+            end = nary.dates.get("end") or ""
+            if start or end:
+                found[nary.iri] = (start, end)
+    return Periods(dict(sorted(found.items())))
 
 
 def _entities(engine: Engine) -> list[tuple[str, str]]:
@@ -214,6 +246,7 @@ def _add_details(engine: Engine, graph: Projection, labels: Labels) -> None:
         str(WGS84.long),
         str(SDO.startDate),
         str(PHK.attestedOn),
+        str(SDO.endDate),
     ]
     rows = select(
         engine, f"SELECT DISTINCT ?s ?p ?o WHERE {{ {sparql_values('p', predicates)} ?s ?p ?o }}"
@@ -236,6 +269,8 @@ def _add_details(engine: Engine, graph: Projection, labels: Labels) -> None:
             attrs["lat" if predicate == str(WGS84.lat) else "long"] = float(text)
         elif predicate in (str(SDO.startDate), str(PHK.attestedOn)) and not attrs["date"]:
             attrs["date"] = text
+        elif predicate == str(SDO.endDate):
+            attrs["end_date"] = max(text, attrs.get("end_date", ""))
 
 
 def _triples(engine: Engine) -> list[tuple[str, str, str]]:
@@ -335,6 +370,7 @@ def _evidence_attributes(records: list[EvidenceRecord], labels: Labels) -> dict[
             {
                 "source": r.source,
                 "source_title": label_for(labels, r.source, "th"),
+                "source_date": r.source_date or "",
                 "quotes": list(r.quotes),
                 "line": r.line,
                 "inferred": r.inferred,
@@ -347,6 +383,7 @@ def _evidence_attributes(records: list[EvidenceRecord], labels: Labels) -> dict[
 def exportable(graph: Projection) -> Projection:
     """A copy without STRUCTURED_ATTRIBUTES, ready for nx.write_graphml / write_gexf."""
     copy = graph.copy()
+    copy.graph.pop(PERIODS, None)
     for _, _, attrs in copy.edges(data=True):
         for name in STRUCTURED_ATTRIBUTES:
             attrs.pop(name, None)

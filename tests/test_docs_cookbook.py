@@ -76,6 +76,7 @@ JSON_API: dict[str, tuple[str, ...]] = {
     "30-who-represented-provinces": ("/api/participations?limit=100",),
     "31-statements-per-agency": ("/api/metrics?kind=agency&lang=en",),
     "32-promoters-and-provinces": ("/api/entities/mechanism-type/common-space?lang=en",),
+    "33-roles-as-of-a-date": ("/api/memberships?as_of=2024-06-11&lang=en",),
 }
 
 

@@ -357,6 +357,8 @@ def command(args: argparse.Namespace) -> int:
         return 2
     try:
         params = parse_params(args.param or [])
+        if getattr(args, "as_of", None):
+            params["as_of"] = args.as_of
         if args.data:
             engine = OxigraphStore()
             load_files(engine, list(args.data))
@@ -393,6 +395,11 @@ def add_command(
         action="append",
         metavar="K=V",
         help="a parameter of the question (repeatable), e.g. phase=2",
+    )
+    sub.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="the map as the graph stood on that day (same as --param as_of=YYYY-MM-DD)",
     )
     sub.add_argument("--lang", choices=("th", "en"), default="th")
     sub.add_argument(

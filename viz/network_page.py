@@ -109,6 +109,8 @@ UI: dict[str, Text] = {
     "entity": Text("หน่วย (ประเภท/รหัส)", "Entity (kind/id)"),
     "depth": Text("ระยะ (ขั้น)", "Depth (steps)"),
     "open_with": Text("เปิดมุมมองด้วยตัวกรองนี้:", "Open a view with these filters:"),
+    "version": Text("ข้อมูลรุ่น", "Dataset version"),
+    "as_of": Text("ณ วันที่", "As of"),
 }
 
 
@@ -121,7 +123,7 @@ class FormField:
 
     name: str
     label: Text
-    kind: Literal["select", "checkboxes", "number"]
+    kind: Literal["select", "checkboxes", "number", "date"]
     options: tuple[tuple[str, Text], ...] = ()
     value: tuple[str, ...] = ()
     any_label: Text | None = ANY

@@ -12,6 +12,10 @@ Views:
                               capacity), whom they represented, who organised
 
 Filters (the map's names, see viz/questions.py), applied in this order:
+  as_of=YYYY-MM-DD
+      the network as it stood on that day (graph/timeline.py): dated things that did not hold
+      then, and relations only later sources state, are left out; centrality is computed on
+      that network
   source=<id>, tier=primary, inferred=no
       keep only edges with evidence passing them (reference data, having no evidence, drops)
   province=TH-xx, mechanism_type=<id>, theme=<id>
@@ -42,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from phakhi.graph.labels import ID_BASE, collation_key, kind_and_id, labels_of, pick, select, value
 from phakhi.graph.network import Network, Projection
 from phakhi.graph.store import Engine
+from phakhi.graph.timeline import day_text, network_as_of
 
 ViewName = Literal["network", "ego", "province-mechanism-agency", "forum"]
 VIEWS: tuple[ViewName, ...] = get_args(ViewName)
@@ -245,7 +250,7 @@ class LegendEntry(_Model):
 class Notice(_Model):
     """Something the viewer should know about what is (not) shown."""
 
-    code: Literal["capped", "isolated_hidden", "empty"]
+    code: Literal["capped", "isolated_hidden", "empty", "as_of", "version_mismatch"]
     th: str
     en: str
 
@@ -273,6 +278,10 @@ class View(_Model):
     sources: dict[str, VizSource] = Field(description="The sources the edges cite, by IRI.")
     legend: list[LegendEntry]
     notices: list[Notice]
+    as_of: str | None = Field(None, description="The day the network is shown as of.")
+    dataset_version: str | None = Field(
+        None, description="The dataset version the view is made from (cite it with ?v=)."
+    )
 
     def title(self, lang: Lang) -> str:
         return self.title_th if lang == "th" else self.title_en
@@ -310,6 +319,7 @@ class Filters:
     inferred: Inferred = "yes"
     reach: int = 2
     isolated: bool = False
+    as_of: str | None = None  # YYYY-MM-DD: the network as it stood on that day
 
     def evidence_filtered(self) -> bool:
         return self.source is not None or self.tier == "primary" or self.inferred == "no"
@@ -329,6 +339,8 @@ class Filters:
             shown["reach"] = str(self.reach)
         if self.isolated:
             shown["isolated"] = "show"
+        if self.as_of is not None:
+            shown["as_of"] = self.as_of
         return shown
 
     def focus_params(self) -> list[tuple[str, str, str]]:
@@ -422,6 +434,11 @@ def _check(spec: ViewSpec, network: Network, sources: Mapping[str, SourceInfo]) 
         )
     if not 1 <= filters.reach <= 3:
         raise ViewError("reach must be 1, 2 or 3", parameter="reach")
+    if filters.as_of is not None:
+        try:
+            day_text(filters.as_of)
+        except ValueError as error:
+            raise ViewError("as_of: expected a day as YYYY-MM-DD", parameter="as_of") from error
     if spec.view == "ego":
         if not 1 <= spec.depth <= 3:
             raise ViewError("depth must be 1, 2 or 3", parameter="depth")
@@ -507,6 +524,12 @@ def select_view(
 ) -> tuple[_Selection, str | None]:
     """The nodes and edges a view shows before the cap, and the ego's centre (IRI)."""
     _check(spec, network, sources)
+    return _select(network_as_of(network, spec.filters.as_of), sources, spec)
+
+
+def _select(
+    network: Network, sources: Mapping[str, SourceInfo], spec: ViewSpec
+) -> tuple[_Selection, str | None]:
     filters, graph = spec.filters, network.graph
     centre = None
     if spec.view == "ego" and spec.centre is not None:
@@ -542,14 +565,33 @@ def _rank_key(network: Network, scores: Mapping[str, float]) -> Callable[[str], 
     return lambda n: (-round(scores.get(n, 0.0), 12), collation_key(nodes[n]["label"]), n)
 
 
-def _notice(code: Literal["capped", "isolated_hidden", "empty"], th: str, en: str) -> Notice:
+NoticeCode = Literal["capped", "isolated_hidden", "empty", "as_of", "version_mismatch"]
+
+
+def notice(code: NoticeCode, th: str, en: str) -> Notice:
+    """A notice of a view, in both languages."""
     return Notice(code=code, th=th, en=en)
+
+
+_notice = notice
 
 
 def build_view(network: Network, sources: Mapping[str, SourceInfo], spec: ViewSpec) -> View:
     """The view `spec` asks for; ViewError when a parameter is wrong or an entity missing."""
-    chosen, centre = select_view(network, sources, spec)
+    _check(spec, network, sources)
+    network = network_as_of(network, spec.filters.as_of)
+    chosen, centre = _select(network, sources, spec)
     graph, notices = network.graph, []
+    if spec.filters.as_of is not None:
+        day = day_text(spec.filters.as_of)
+        notices.append(
+            _notice(
+                "as_of",
+                f"เครือข่าย ณ วันที่ {day}: แสดงเฉพาะสิ่งที่เป็นอยู่ในวันนั้นตามวันที่ของแหล่งข้อมูล",
+                f"The network as of {day}: only what held on that day, by the dates of the "
+                "sources.",
+            )
+        )
     if not spec.filters.isolated:
         linked = {n for u, v, _ in chosen.edges for n in (u, v)}
         hidden = chosen.nodes - linked - chosen.keep
@@ -624,6 +666,7 @@ def build_view(network: Network, sources: Mapping[str, SourceInfo], spec: ViewSp
         sources=_sources(edges, sources),
         legend=_legend(graph, chosen.nodes),
         notices=notices,
+        as_of=day_text(spec.filters.as_of) if spec.filters.as_of else None,
     )
 
 
@@ -751,6 +794,16 @@ def _legend(graph: Projection, nodes: Iterable[str]) -> list[LegendEntry]:
 # -- the `phakhi viz` command ----------------------------------------------------------------
 
 
+def as_of_day(text: str) -> str:
+    """argparse type of --as-of: a day as YYYY-MM-DD."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day as YYYY-MM-DD")
+    try:
+        return day_text(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day: {error}") from error
+
+
 def spec_from_args(args: argparse.Namespace) -> ViewSpec:
     """The ViewSpec of `phakhi viz`'s arguments (--ego implies --view ego)."""
     view: ViewName = "ego" if args.ego else args.view
@@ -764,6 +817,7 @@ def spec_from_args(args: argparse.Namespace) -> ViewSpec:
         inferred=args.inferred,
         reach=args.reach,
         isolated=args.isolated == "show",
+        as_of=getattr(args, "as_of", None),
     )
     return ViewSpec(view, filters, args.ego, args.depth, args.size, args.max_nodes)
 
@@ -794,6 +848,8 @@ def command(args: argparse.Namespace) -> int:
             engine = open_seed(DATA_DIR, ONTOLOGY_FILE)
         network = Network.build(engine)
         view = build_view(network, read_sources(engine), spec)
+        version = getattr(engine, "version", "")
+        view = view.model_copy(update={"dataset_version": version or None})
         if suffix == ".json":
             output.write_text(view.model_dump_json(indent=2) + "\n", encoding="utf-8")
         else:
@@ -846,6 +902,13 @@ def add_command(
     sub.add_argument("--tier", choices=("any", "primary"), default="any")
     sub.add_argument("--inferred", choices=("yes", "no"), default="yes")
     sub.add_argument("--isolated", choices=("hide", "show"), default="hide")
+    sub.add_argument(
+        "--as-of",
+        type=as_of_day,
+        metavar="YYYY-MM-DD",
+        help="the network as it stood on that day (dated things that did not hold then, and "
+        "relations only later sources state, are left out)",
+    )
     sub.add_argument("--size", choices=SIZE_MEASURES, default="degree", help="node size")
     sub.add_argument(
         "--max-nodes", type=int, default=DEFAULT_MAX_NODES, help="cap (most central kept)"

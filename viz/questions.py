@@ -36,11 +36,16 @@ province on the map, so they only keep statements that come from a source):
   `source=<id>`    only statements from that source;
   `tier=primary`   only statements from primary sources (`any`, the default, keeps all);
   `inferred=no`    leave out statements that are the curator's inference (`yes` keeps them).
+And `as_of=YYYY-MM-DD`: the map as the graph stood on that day (graph/timeline.py): mechanisms,
+participations, commitments and events count only when they held then, other relations only
+when a source dated on or before that day (or undated) states them; `sources` counts only the
+sources dated on or before it (or undated).
 """
 
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 import pyoxigraph as ox
@@ -54,6 +59,7 @@ Scale = Literal["categorical", "count"]
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _NUMBER = re.compile(r"^[0-9]{1,6}$")
 _ISO = re.compile(r"^TH-[0-9]{2}$")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _PROVINCE_IRI = re.compile(r"^" + re.escape(BASE) + r"id/province/(TH-[0-9]{2})$")
 
 PREFIXES = f"""\
@@ -66,6 +72,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
 
 
@@ -119,7 +126,7 @@ class MapData:
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: Literal["id", "id-or-number", "choice"]
+    kind: Literal["id", "id-or-number", "choice", "date"]
     label: Text
     entity: str | None = None  # the kind of entity an id names (project, agency, …)
     choices: tuple[tuple[str, Text], ...] = ()  # a choice's values (the first is the default)
@@ -174,6 +181,7 @@ FILTERS = (
         Text("ข้อสรุปของผู้จัดทำข้อมูล", "Curator's inferences"),
         choices=(("yes", Text("รวม", "Include")), ("no", Text("ไม่รวม", "Leave out"))),
     ),
+    Param("as_of", "date", Text("ณ วันที่", "As of")),
 )
 
 
@@ -191,6 +199,44 @@ def evidence(subject: str, predicate: str, obj: str, params: dict[str, str], n: 
     return (
         f"FILTER EXISTS {{ ?ev{n} rdf:subject {subject} ; rdf:predicate {predicate} ; "
         f"rdf:object {obj} ; prov:wasDerivedFrom ?src{n} . {' '.join(conditions)} }}"
+    )
+
+
+def _as_of(params: Mapping[str, str]) -> str | None:
+    """The as_of day as a SPARQL literal (checked by check()), None when not given."""
+    day = params.get("as_of")
+    return f'"{date.fromisoformat(day).isoformat()}"^^xsd:date' if day else None
+
+
+def held(thing: str, params: Mapping[str, str], n: int) -> str:
+    """A FILTER that the dated thing (a variable) held on as_of: start (schema:startDate, else
+    phk:attestedOn) on or before it, and no end (schema:endDate) before it; "" without as_of."""
+    day = _as_of(params)
+    if day is None:
+        return ""
+    t, v = thing, f"?asof{n}"
+    return (
+        f"FILTER((NOT EXISTS {{ {t} schema:endDate {v}e }} "
+        f"|| EXISTS {{ {t} schema:endDate {v}f FILTER({v}f >= {day}) }}) "
+        f"&& (EXISTS {{ {t} schema:startDate {v}s FILTER({v}s <= {day}) }} "
+        f"|| (NOT EXISTS {{ {t} schema:startDate {v}t }} "
+        f"&& (NOT EXISTS {{ {t} phk:attestedOn {v}a }} "
+        f"|| EXISTS {{ {t} phk:attestedOn {v}b FILTER({v}b <= {day}) }}))))"
+    )
+
+
+def stated(subject: str, predicate: str, obj: str, params: Mapping[str, str], n: int) -> str:
+    """A FILTER that a relation with no date of its own was stated by as_of: it has no source
+    (reference data) or a source dated on or before as_of, or undated; "" without as_of."""
+    day = _as_of(params)
+    if day is None:
+        return ""
+    v = f"?stated{n}"
+    triple = f"rdf:subject {subject} ; rdf:predicate {predicate} ; rdf:object {obj}"
+    return (
+        f"FILTER(NOT EXISTS {{ {v}e {triple} }} "
+        f"|| EXISTS {{ {v}f {triple} ; prov:wasDerivedFrom {v}s . "
+        f"FILTER NOT EXISTS {{ {v}s dcterms:date {v}d FILTER({v}d > {day}) }} }})"
     )
 
 
@@ -215,6 +261,15 @@ def check(question: Question, raw: Params) -> dict[str, str]:
                 raise QuestionError(
                     f"{name} must be one of {', '.join(values)}", parameter=name, allowed=values
                 )
+        elif param.kind == "date":
+            try:
+                if not _DAY.match(value):
+                    raise ValueError(value)
+                date.fromisoformat(value)
+            except ValueError as error:
+                raise QuestionError(
+                    f"{name}={value!r} is not a day as YYYY-MM-DD", parameter=name
+                ) from error
         elif not (_ID.match(value) or (param.kind == "id-or-number" and _NUMBER.match(value))):
             raise QuestionError(
                 f"{name}={value!r} is not an id (lower-case letters, digits and hyphens)",
@@ -342,6 +397,7 @@ def study_areas(engine: Engine, params: dict[str, str]) -> MapData:
               OPTIONAL {{ ?phase rdfs:label ?th FILTER(lang(?th) = "th") }}
               OPTIONAL {{ ?phase rdfs:label ?en FILTER(lang(?en) = "en") }}
               {evidence("?phase", "phk:studyArea", "?p", params, 1)}
+              {stated("?phase", "phk:studyArea", "?p", params, 1)}
             }}""",
     )
     phase_labels: dict[int, set[tuple[str, str]]] = {}
@@ -400,6 +456,7 @@ def mechanism_type(engine: Engine, params: dict[str, str]) -> MapData:
               {where}
               BIND(STRAFTER(STR(?status), "/id/status/") AS ?value)
               {evidence("?m", "phk:inProvince", "?p", params, 1)}
+              {held("?m", params, 1)}
             }}""",
     )
     categories = _status_categories(engine, {row["value"] for row in rows})
@@ -436,39 +493,48 @@ def _presence(actors: str, params: dict[str, str]) -> str:
     return f"""SELECT DISTINCT ?iso ?value WHERE {{
       {actors}
       {{
-        {{ ?actor phk:promotes ?m . {evidence("?actor", "phk:promotes", "?m", e, 1)} }}
+        {{ ?actor phk:promotes ?m . {evidence("?actor", "phk:promotes", "?m", e, 1)}
+           {stated("?actor", "phk:promotes", "?m", e, 1)} }}
         UNION {{ ?m phk:ledBy ?actor . {evidence("?m", "phk:ledBy", "?actor", e, 2)} }}
         ?m a phk:CivicMechanism ; phk:inProvince ?p .
         {evidence("?m", "phk:inProvince", "?p", e, 3)}
+        {held("?m", e, 3)}
         BIND("promotes" AS ?value)
       }} UNION {{
         ?c phk:committedBy ?actor , ?p . ?p a phk:Province .
         {evidence("?c", "phk:committedBy", "?actor", e, 4)}
         {evidence("?c", "phk:committedBy", "?p", e, 5)}
+        {held("?c", e, 4)}
         BIND("commitment" AS ?value)
       }} UNION {{
         ?part phk:participant ?actor ; phk:onBehalfOf ?p . ?p a phk:Province .
         {evidence("?part", "phk:onBehalfOf", "?p", e, 6)}
+        {held("?part", e, 6)}
         BIND("represents" AS ?value)
       }} UNION {{
         ?event schema:organizer ?actor . ?part phk:inEvent ?event ; phk:onBehalfOf ?p .
         ?p a phk:Province .
         {evidence("?event", "schema:organizer", "?actor", e, 7)}
         {evidence("?part", "phk:onBehalfOf", "?p", e, 8)}
+        {held("?event", e, 7)}
+        {held("?part", e, 8)}
         BIND("hosted" AS ?value)
       }} UNION {{
         {{ ?event schema:organizer ?actor }}
-        UNION {{ ?part phk:inEvent ?event ; phk:participant ?actor }}
-        UNION {{ ?part phk:inEvent ?event ; phk:onBehalfOf ?actor }}
+        UNION {{ ?part phk:inEvent ?event ; phk:participant ?actor . {held("?part", e, 11)} }}
+        UNION {{ ?part phk:inEvent ?event ; phk:onBehalfOf ?actor . {held("?part", e, 12)} }}
         {{ ?event schema:location/schema:containedInPlace* ?p }}
         UNION {{ ?event phk:inProvince ?p }}
         ?p a phk:Province .
+        {held("?event", e, 13)}
         BIND("event" AS ?value)
       }} UNION {{
         ?actor phk:promotes ?t . ?t a phk:MechanismType .
         ?m phk:mechanismType/skos:broader* ?t ; phk:inProvince ?p .
         {evidence("?actor", "phk:promotes", "?t", e, 9)}
         {evidence("?m", "phk:inProvince", "?p", e, 10)}
+        {stated("?actor", "phk:promotes", "?t", e, 9)}
+        {held("?m", e, 10)}
         BIND("type" AS ?value)
       }}
       ?p phk:isoCode ?iso .
@@ -514,6 +580,8 @@ def sources(engine: Engine, params: dict[str, str]) -> MapData:
         conditions.append('?src phk:tier "primary" .')
     if params.get("inferred", "yes") == "no":
         conditions.append("?ev phk:inferred false .")
+    if (day := _as_of(params)) is not None:
+        conditions.append(f"FILTER NOT EXISTS {{ ?src dcterms:date ?d FILTER(?d > {day}) }}")
     rows = _solutions(
         engine,
         f"""SELECT ?iso (COUNT(DISTINCT ?src) AS ?value) WHERE {{
@@ -622,11 +690,13 @@ _ENTITY_QUESTIONS = {
 }
 
 
-def for_entity(engine: Engine, kind: str, ident: str) -> MapData | None:
-    """The small map of an entity page: province, mechanism, project, agency, person, type."""
+def for_entity(engine: Engine, kind: str, ident: str, as_of: str | None = None) -> MapData | None:
+    """The small map of an entity page: province, mechanism, project, agency, person, type;
+    as_of: as the graph stood on that day (YYYY-MM-DD)."""
+    dated = {"as_of": as_of} if as_of else {}
     if kind in _ENTITY_QUESTIONS:
         question, param = _ENTITY_QUESTIONS[kind]
-        return ask(engine, question, {param: ident})
+        return ask(engine, question, {param: ident, **dated})
     if kind == "province":
         subject = iri("province", ident)
         rows = _solutions(engine, f"SELECT ?iso WHERE {{ {subject} phk:isoCode ?iso }}")
@@ -637,6 +707,7 @@ def for_entity(engine: Engine, kind: str, ident: str) -> MapData | None:
             engine,
             f"""SELECT ?iso ?value WHERE {{ {subject} phk:inProvince/phk:isoCode ?iso .
                   OPTIONAL {{ {subject} phk:status ?s }}
+                  {held(subject, dated, 1)}
                   BIND(COALESCE(STRAFTER(STR(?s), "/id/status/"), "in-use") AS ?value) }}""",
         )
         categories = _status_categories(engine, {row["value"] for row in rows})

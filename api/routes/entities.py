@@ -1,18 +1,20 @@
 """GET /api/entities/{kind}/{id}: one entity; GET /api/agencies, /api/people, …: lists."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Request
 
-from phakhi.api.deps import EngineDep, LangDep, PaginationDep
+from phakhi.api.deps import AsOf, EngineDep, LangDep, Pagination, PaginationDep, VersionDep
 from phakhi.api.errors import NotFound
-from phakhi.api.schemas import Entity, EntitySummary, Page
+from phakhi.api.schemas import Entity, EntitySummary, Page, Timeline, TimelineItem
 from phakhi.graph.compiler import CLASSES
-from phakhi.graph.entities import Description, describe, list_of_type
+from phakhi.graph.entities import Description, Summary, describe, list_of_type
 from phakhi.graph.labels import entity_iri
 from phakhi.graph.namespaces import ORG, PHK
 from phakhi.graph.store import Engine
+from phakhi.graph.timeline import describe_as_of, read_periods, timeline
 
 router = APIRouter(prefix="/api", tags=["entities"])
 
@@ -51,6 +53,8 @@ LISTS: dict[str, tuple[str, str, str]] = {
     "memberships": ("membership", str(ORG.Membership), "memberships"),
     "participations": ("participation", str(PHK.Participation), "participations"),
 }
+# the lists of dated things: they take ?as_of= (graph/timeline.py)
+DATED_LISTS = ("events", "mechanisms", "commitments", "directions", "memberships", "participations")
 
 
 def load_entity(engine: Engine, kind: str, ident: str, lang: str) -> Description:
@@ -74,24 +78,87 @@ def load_entity(engine: Engine, kind: str, ident: str, lang: str) -> Description
         "about the entity (outgoing and incoming; each entity-to-entity statement with its "
         "evidence: source, quotes, line, inferred) and a readable summary of the "
         "memberships, participations, commitments and mechanisms it takes part in. "
-        "404 when there is no such entity."
+        "`as_of` shows it as the graph stood on that day. 404 when there is no such entity."
     ),
     responses={404: {"description": "No such entity (the error shape of api/errors.py)."}},
 )
 def entity(
     engine: EngineDep,
     lang: LangDep,
+    version: VersionDep,
     kind: Annotated[DescribableKind, Path(description="The entity's kind: agency, person, …")],
     id: Annotated[str, Path(pattern=ID_PATTERN, description="The entity's id, e.g. codi.")],
+    as_of: AsOf = None,
 ) -> Entity:
-    return Entity.of(load_entity(engine, kind, id, lang))
+    found = load_entity(engine, kind, id, lang)
+    if as_of is not None:
+        found = describe_as_of(engine, found, as_of)
+    return Entity.of(found).model_copy(update={"dataset_version": version or None})
 
 
-def _lister(cls: str) -> Callable[..., Page[EntitySummary]]:
+@router.get(
+    "/entities/{kind}/{id}/timeline",
+    response_model=Timeline,
+    summary="An entity's timeline",
+    description=(
+        "The dated things the entity takes part in, in date order: the entity itself when it "
+        "is dated (an event, a mechanism, a commitment), its memberships, participations, "
+        "commitments and mechanisms, and the dated entities it is related to; each with its "
+        "date (start, else the date the source attests it), end, a readable label, and the "
+        "source and quote stating it. 404 when there is no such entity."
+    ),
+    responses={404: {"description": "No such entity (the error shape of api/errors.py)."}},
+)
+def entity_timeline(
+    engine: EngineDep,
+    lang: LangDep,
+    version: VersionDep,
+    kind: Annotated[DescribableKind, Path(description="The entity's kind: agency, person, …")],
+    id: Annotated[str, Path(pattern=ID_PATTERN, description="The entity's id, e.g. codi.")],
+) -> Timeline:
+    try:
+        iri = entity_iri(kind, id)
+    except ValueError as error:
+        raise NotFound(str(error), detail={"kind": kind, "id": id}) from error
+    items = timeline(engine, iri, lang)
+    if items is None:
+        raise NotFound(f"no {kind} with id {id!r}", detail={"kind": kind, "id": id})
+    return Timeline(
+        iri=iri,
+        lang=lang,
+        total=len(items),
+        items=[TimelineItem.of(item) for item in items],
+        dataset_version=version or None,
+    )
+
+
+def held(engine: Engine, items: list[Summary], as_of: date | None) -> list[Summary]:
+    """The items that hold on as_of (all of them when it is None); undated ones always do."""
+    if as_of is None:
+        return items
+    periods = read_periods(engine, [s.ref.iri for s in items])
+    return [s for s in items if (p := periods.get(s.ref.iri)) is None or p.holds(as_of)]
+
+
+def _lister(cls: str, dated: bool = False) -> Callable[..., Page[EntitySummary]]:
     def endpoint(
         request: Request, engine: EngineDep, lang: LangDep, page: PaginationDep
     ) -> Page[EntitySummary]:
-        items = list_of_type(engine, cls, lang)
+        return listed(request, engine, lang, page, None)
+
+    def dated_endpoint(
+        request: Request,
+        engine: EngineDep,
+        lang: LangDep,
+        page: PaginationDep,
+        as_of: AsOf = None,
+    ) -> Page[EntitySummary]:
+        return listed(request, engine, lang, page, as_of)
+
+    def listed(
+        request: Request, engine: Engine, lang: str, page: Pagination, as_of: date | None
+    ) -> Page[EntitySummary]:
+        items = held(engine, list_of_type(engine, cls, lang), as_of)
         return Page[EntitySummary](
             lang=lang,
             total=len(items),
@@ -101,13 +168,13 @@ def _lister(cls: str) -> Callable[..., Page[EntitySummary]]:
             items=[EntitySummary.of_summary(s) for s in page.window(items)],
         )
 
-    return endpoint
+    return dated_endpoint if dated else endpoint
 
 
 for _path, (_kind, _cls, _noun) in LISTS.items():
     router.add_api_route(
         f"/{_path}",
-        _lister(_cls),
+        _lister(_cls, dated=_path in DATED_LISTS),
         methods=["GET"],
         response_model=Page[EntitySummary],
         summary=f"List {_noun}",
@@ -115,6 +182,7 @@ for _path, (_kind, _cls, _noun) in LISTS.items():
             f"Every {_kind} ({_cls}), sorted by label in the chosen language (Thai "
             "dictionary order), then IRI; paginated with limit and offset, `next` links "
             "to the following page."
+            + (" `as_of` keeps those that held on that day." if _path in DATED_LISTS else "")
         ),
         name=f"list_{_path.replace('-', '_')}",
     )

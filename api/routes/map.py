@@ -1,8 +1,10 @@
 """The map views: /map (HTML page with the map inline), /map.svg and /map.png.
 
 Query parameters: `question` (study-areas, mechanism-type, agency, person, sources), `lang`
-(th, en), and the question's own parameters and filters (see phakhi.viz.questions). An unknown
-question or a bad parameter is a 400 in the one error shape.
+(th, en), and the question's own parameters and filters, `as_of` among them (see
+phakhi.viz.questions); `v`, the dataset version a link was made for, is read by the version
+middleware (api/versioning.py). An unknown question or a bad parameter is a 400 in the one
+error shape.
 """
 
 from typing import Annotated, Literal
@@ -15,6 +17,7 @@ from markupsafe import Markup
 from phakhi.api import rendering
 from phakhi.api.deps import EngineDep
 from phakhi.api.errors import BadRequest, PhakhiError
+from phakhi.api.versioning import VERSION_PARAM, current_version
 from phakhi.graph.store import Engine
 from phakhi.viz import geo
 from phakhi.viz.map import render, to_png
@@ -30,7 +33,7 @@ from phakhi.viz.questions import (
 
 router = APIRouter(tags=["map"])
 
-_RESERVED = {"question", "lang", "links"}
+_RESERVED = {"question", "lang", "links", VERSION_PARAM}
 
 QuestionName = Annotated[str, Query(description="The question: " + ", ".join(QUESTIONS))]
 LangParam = Annotated[Literal["th", "en"], Query(description="Language of names and labels.")]
@@ -140,6 +143,8 @@ def map_page(
     for param in (*current.params, *FILTERS):
         if param.kind == "choice":
             options = [(value, label.get(lang)) for value, label in param.choices]
+        elif param.kind == "date":
+            options = []
         else:
             options = [
                 (ident, f"{label.get(lang)} ({ident})")
@@ -150,6 +155,7 @@ def map_page(
         fields.append(
             {
                 "name": param.name,
+                "kind": param.kind,
                 "label": param.label.get(lang),
                 "required": param.required or param.kind == "choice",
                 "value": params.get(param.name, ""),
@@ -157,6 +163,8 @@ def map_page(
             }
         )
     query = {"question": question, **params}
+    version = current_version(request.app)
+    cited = {**query, "lang": lang, **({VERSION_PARAM: version} if version else {})}
     tabs = [
         {
             "name": name,
@@ -180,8 +188,8 @@ def map_page(
         credit=geo.CREDIT,
         licence=geo.LICENCE,
         root=root,
-        svg_href=f"{root}/map.svg?" + urlencode({**query, "lang": lang}),
-        png_href=f"{root}/map.png?" + urlencode({**query, "lang": lang}),
+        svg_href=f"{root}/map.svg?" + urlencode(cited),
+        png_href=f"{root}/map.png?" + urlencode(cited),
         text=_UI[lang],
     )
 

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
-from phakhi.api.deps import LangDep, NetworkDep, PaginationDep
+from phakhi.api.deps import AsOf, LangDep, NetworkDep, PaginationDep
 from phakhi.api.errors import BadRequest, NotFound
 from phakhi.api.routes.entities import ID_PATTERN
 from phakhi.api.schemas import (
@@ -22,6 +22,7 @@ from phakhi.api.schemas import (
 from phakhi.graph.labels import ID_BASE, collation_key, entity_iri
 from phakhi.graph.model import Kind
 from phakhi.graph.network import Network
+from phakhi.graph.timeline import network_as_of
 
 router = APIRouter(prefix="/api", tags=["network"])
 
@@ -49,7 +50,9 @@ def node_iri(network: Network, reference: str, name: str) -> str:
                 detail={name: reference},
             ) from error
     if iri not in network:
-        raise NotInNetwork(f"{name}: {reference!r} is not in the network", detail={name: iri})
+        as_of = network.graph.graph.get("as_of")
+        when = f" as of {as_of}" if as_of else ""
+        raise NotInNetwork(f"{name}: {reference!r} is not in the network{when}", detail={name: iri})
     return iri
 
 
@@ -60,8 +63,9 @@ def node_iri(network: Network, reference: str, name: str) -> str:
     description=(
         "Every node within `depth` hops of the entity (edges followed in either direction) "
         "and the edges between them. Memberships, participations and commitments appear as "
-        "labelled edges with their evidence. 404 when the entity is not a node of the "
-        "network (unknown, or a role/capacity/status, which are edge attributes)."
+        "labelled edges with their evidence. `as_of` shows the network as it stood on that "
+        "day. 404 when the entity is not a node of the network (unknown, a role/capacity/"
+        "status, which are edge attributes, or, with as_of, an event or mechanism dated later)."
     ),
     responses={404: {"description": "Not in the network."}},
 )
@@ -71,7 +75,9 @@ def neighbours(
     kind: Annotated[Kind, Path(description="The entity's kind.")],
     id: Annotated[str, Path(pattern=ID_PATTERN, description="The entity's id.")],
     depth: Annotated[int, Query(ge=1, le=3, description="Hops from the entity (1-3).")] = 1,
+    as_of: AsOf = None,
 ) -> Neighbourhood:
+    network = network_as_of(network, as_of)
     iri = node_iri(network, f"{kind}/{id}", "entity")
     nodes, edges = Subgraph.parts(network.neighbours(iri, depth), lang)
     center = Node.of(network.graph, iri, lang)
@@ -84,7 +90,8 @@ def neighbours(
     summary="A shortest path between two entities",
     description=(
         "A shortest chain of edges (followed in either direction) linking two entities, with "
-        "every edge of each hop, labelled, with its evidence. 404 when either entity is not "
+        "every edge of each hop, labelled, with its evidence; `as_of`: in the network as it "
+        "stood on that day. 404 when either entity is not "
         "in the network (code not_in_network) or they are not connected (code no_path)."
     ),
     responses={404: {"description": "Not in the network, or no path."}},
@@ -99,7 +106,9 @@ def paths(
     target: Annotated[
         str, Query(alias="to", max_length=300, description="kind/id (province/TH-23) or an IRI.")
     ],
+    as_of: AsOf = None,
 ) -> PathResult:
+    network = network_as_of(network, as_of)
     a, b = node_iri(network, source, "from"), node_iri(network, target, "to")
     found = network.shortest_path(a, b)
     if found is None:
@@ -125,7 +134,7 @@ def paths(
         "Degree centrality (distinct neighbours / (n - 1)) or exact normalised betweenness "
         "centrality, on the network with directions and parallel edges ignored; highest "
         "first, ties by label then IRI. `kind` restricts the list (scores are computed on "
-        "the whole network)."
+        "the whole network); `as_of` computes them on the network as it stood on that day."
     ),
 )
 def metrics(
@@ -137,7 +146,9 @@ def metrics(
         Literal["degree", "betweenness"], Query(description="degree or betweenness.")
     ] = "degree",
     kind: Annotated[Kind | None, Query(description="Only nodes of this kind.")] = None,
+    as_of: AsOf = None,
 ) -> Metrics:
+    network = network_as_of(network, as_of)
     ranked = network.ranking(measure, kind)
     items = [
         Metric(
@@ -167,7 +178,8 @@ def metrics(
     description=(
         "Groups of densely linked entities found by greedy modularity maximisation "
         "(networkx, deterministic), largest first; members best-connected first. "
-        "Communities smaller than min_size (by default isolated entities) are left out."
+        "Communities smaller than min_size (by default isolated entities) are left out. "
+        "`as_of`: the communities of the network as it stood on that day."
     ),
 )
 def communities(
@@ -176,7 +188,9 @@ def communities(
     min_size: Annotated[
         int, Query(ge=1, le=1000, description="Smallest community to list (default 2).")
     ] = 2,
+    as_of: AsOf = None,
 ) -> Communities:
+    network = network_as_of(network, as_of)
     graph, simple = network.graph, network.simple
     items = []
     for number, members in enumerate(network.communities, start=1):

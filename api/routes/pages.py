@@ -6,7 +6,9 @@ CDN), the curator's guide, and two small helpers the query page calls:
 
 The query page runs queries against /sparql itself (from the browser); the competency
 questions (ontology/competency/*.rq, titles from their "# th:" / "# en:" lines) are its
-examples. `/?query=…` restores (and runs) a query, `/?example=<name>` loads an example.
+examples. `/?query=…` restores (and runs) a query, `/?example=<name>` loads an example; the
+share box's link carries the dataset version (`v=`), and a link made for another version says
+so on the page (api/versioning.py).
 """
 
 import re
@@ -113,6 +115,7 @@ def query_page(
         "labels": site.url("/labels"),
         "map": site.url("/query-map"),
         "autorun": query is not None,
+        "version": site.version,  # the share box's link cites it (v=)
         "examples": [
             {"name": e.name, "title": e.title(chosen), "query": e.query} for e in examples
         ],

@@ -2,7 +2,9 @@
 
 - Browsers (Accept: text/html) get the entity page: labels, types, every statement with its
   source, quote (as published), line and an "inferred" badge, incoming statements, relations
-  from the network projection, a small map and network view, "open in SPARQL", downloads.
+  from the network projection, its timeline (dated items with source and quote), a small map
+  and network view, "open in SPARQL", downloads. `?as_of=YYYY-MM-DD` shows it as the graph
+  stood on that day (graph/timeline.py); its links carry the dataset version (v=).
 - RDF clients get the entity's description: its triples as subject, the labels of the things
   it links to, and its evidence nodes (with their sources' titles), in Turtle (also for `*/*`),
   JSON-LD, N-Triples or RDF/XML; the suffixes .ttl, .jsonld, .nt, .rdf and .html choose too.
@@ -13,6 +15,7 @@
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -21,7 +24,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from phakhi.api.deps import EngineDep, NetworkDep, SettingsDep
+from phakhi.api.deps import AsOf, EngineDep, NetworkDep, SettingsDep
 from phakhi.api.errors import NotAcceptable, NotFound
 from phakhi.api.negotiation import GRAPH_FORMATS, JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from phakhi.api.negotiation import negotiate as choose_format
@@ -32,6 +35,7 @@ from phakhi.graph.labels import LABEL_PREDICATES, Lang, choose_lang, collation_k
 from phakhi.graph.namespaces import DCTERMS, PHK, PROV, RDF, RDFS, SKOS
 from phakhi.graph.network import Network
 from phakhi.graph.store import Engine
+from phakhi.graph.timeline import describe_as_of, network_as_of, timeline_of
 from phakhi.viz.map import render_mini
 from phakhi.viz.questions import QuestionError, for_entity
 
@@ -170,12 +174,19 @@ def relations(network: Network, iri: str, lang: Lang) -> list[RelationGroup]:
     return groups
 
 
-def mini_map(engine: Engine, kind: str | None, ident: str | None, lang: Lang, root: str) -> str:
+def mini_map(
+    engine: Engine,
+    kind: str | None,
+    ident: str | None,
+    lang: Lang,
+    root: str,
+    as_of: str | None = None,
+) -> str:
     """The small map of the entity (SVG) or "" when it has none or no province is on it."""
     if not kind or not ident:
         return ""
     try:
-        data = for_entity(engine, kind, ident)
+        data = for_entity(engine, kind, ident, as_of)
     except QuestionError:
         return ""
     if data is None or not data.highlighted():
@@ -218,16 +229,22 @@ def entity_page(
     found: Description,
     path: str,
     lang: Lang,
+    as_of: date | None = None,
 ) -> Response:
     site = Site.of(request, lang)
     kind, _, ident = path.partition("/")
     if "/" in ident:
         ident = ""
+    day = as_of.isoformat() if as_of else None
+    items = timeline_of(engine, found)
+    if as_of is not None:
+        found = describe_as_of(engine, found, as_of)
+        network = network_as_of(network, as_of)
     outgoing = [s for s in found.statements if s.direction == "out" and not _in_header(s)]
     incoming = [s for s in found.statements if s.direction == "in"]
     in_network = found.iri in network and has_route(request, "/viz/ego/")
     ego = f"/viz/ego/{kind}/{ident}" if in_network and kind and ident else None
-    svg = mini_map(engine, kind, ident, lang, site.root)
+    svg = mini_map(engine, kind, ident, lang, site.root, day)
     response = render(
         "entity.html",
         site,
@@ -235,11 +252,15 @@ def entity_page(
         outgoing=outgoing,
         incoming=incoming,
         relations=relations(network, found.iri, lang),
+        timeline=items,
+        as_of=day,
         mini_map=Markup(svg) if svg else None,
-        ego_embed=site.url(ego, lang=lang) if ego else None,
-        network_link=site.url(ego or "/viz", lang=lang),
-        sparql_link=site.url("/", query=statements_query(found.iri), lang=lang),
+        ego_embed=site.url(ego, lang=lang, as_of=day) if ego else None,
+        network_link=site.cite(ego or "/viz", lang=lang, as_of=day),
+        sparql_link=site.cite("/", query=statements_query(found.iri), lang=lang),
         downloads=[(site.url(f"/id/{path}{suffix}"), name) for suffix, name in DOWNLOADS],
+        cite_link=site.cite(f"/id/{path}", lang=lang, as_of=day),
+        all_link=site.url(f"/id/{path}", lang=lang),
     )
     response.headers["Link"] = _alternates(site, path)
     return response
@@ -288,6 +309,7 @@ def resource(
     settings: SettingsDep,
     path: str,
     lang: Annotated[Lang | None, Query(description="Language of the page: th or en.")] = None,
+    as_of: AsOf = None,
 ) -> Response:
     found = resolve(engine, settings.base_iri, path)
     if found is None:
@@ -307,7 +329,7 @@ def resource(
         description = describe(engine, iri, chosen)
         if description is None:  # pragma: no cover - resolve() found triples a moment ago
             raise NotFound(f"the graph says nothing about /id/{path}")
-        return entity_page(request, engine, network, description, path, chosen)
+        return entity_page(request, engine, network, description, path, chosen, as_of)
     assert fmt in GRAPH_FORMATS
     site = Site.of(request, "th")
     return Response(

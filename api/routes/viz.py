@@ -2,9 +2,12 @@
 JSON under /api/viz, and the scripts they need under /viz/assets (from the pyvis wheel: no CDN).
 
 Every view takes the same filters (see phakhi.viz.network_view): kind (repeatable), province,
-mechanism_type, theme, source, tier, inferred, reach, isolated; and size (degree, betweenness,
-none), max_nodes (capped by the viz_max_nodes setting), lang. `?download=html` sends the page
-as a standalone file. A bad parameter is a 400, an unknown entity a 404, in the one error shape.
+mechanism_type, theme, source, tier, inferred, reach, isolated, as_of (the network as it stood
+on a day); and size (degree, betweenness, none), max_nodes (capped by the viz_max_nodes
+setting), lang. `?download=html` sends the page as a standalone file. A bad parameter is a 400,
+an unknown entity a 404, in the one error shape. Views carry the dataset version they are made
+from; a page's download and JSON links carry it as v=, and a page opened from a link made for
+another version says so (api/versioning.py).
 """
 
 from dataclasses import dataclass
@@ -15,8 +18,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from phakhi.api.deps import LangDep, NetworkDep, SettingsDep
+from phakhi.api.deps import AsOf, LangDep, NetworkDep, SettingsDep, VersionDep
 from phakhi.api.errors import BadRequest, NotFound
+from phakhi.api.versioning import VERSION_PARAM, asked_version, mismatch
 from phakhi.graph.labels import collation_key
 from phakhi.graph.network import Network
 from phakhi.viz.network_page import (
@@ -42,6 +46,7 @@ from phakhi.viz.network_view import (
     ViewName,
     ViewSpec,
     build_view,
+    notice,
     read_sources,
 )
 
@@ -50,7 +55,7 @@ router = APIRouter(tags=["viz"])
 ID = r"^([a-z0-9]+(-[a-z0-9]+)*)?$"  # empty: not set (as a form sends it)
 ISO = r"^(TH-[0-9]{2})?$"
 ENTITY_ID = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
-HTML_ONLY = {"download"}
+HTML_ONLY = {"download", VERSION_PARAM}
 
 
 class InvalidViewRequest(BadRequest):
@@ -123,6 +128,7 @@ def view_params(
             "viz_max_nodes setting.",
         ),
     ] = None,
+    as_of: AsOf = None,
 ) -> ViewParams:
     cap = settings.viz_max_nodes
     asked = int(max_nodes) if max_nodes else cap
@@ -138,6 +144,7 @@ def view_params(
         inferred=inferred,
         reach=reach,
         isolated=isolated == "show",
+        as_of=as_of.isoformat() if as_of else None,
     )
     return ViewParams(filters, size, min(asked, cap))
 
@@ -159,11 +166,14 @@ def make_view(
     *,
     centre: str | None = None,
     depth: int = 1,
+    version: str = "",
 ) -> View:
-    """build_view(), its ViewError turned into the API's 400 (or 404 for a missing entity)."""
+    """build_view(), its ViewError turned into the API's 400 (or 404 for a missing entity);
+    the view names the dataset version it is made from."""
     spec = ViewSpec(view, params.filters, centre, depth, params.size, params.max_nodes)
     try:
-        return build_view(network, sources, spec)
+        built = build_view(network, sources, spec)
+        return built.model_copy(update={"dataset_version": version or None})
     except ViewError as error:
         detail: dict[str, Any] = {"parameter": error.parameter}
         if error.allowed:
@@ -292,6 +302,7 @@ def _fields(
             "number",
             value=(str(params.max_nodes),),
         ),
+        FormField("as_of", Text("ณ วันที่", "As of"), "date", value=one(f.as_of)),
     ]
     if depth is not None:
         fields.insert(
@@ -326,6 +337,22 @@ def _page(
 ) -> Response:
     root = _root(request)
     filename = _filename(view)
+    version = view.dataset_version or ""
+    asked = asked_version(request.url.query)
+    if mismatch(asked, version):
+        view = view.model_copy(
+            update={
+                "notices": [
+                    notice(
+                        "version_mismatch",
+                        f"ลิงก์นี้สร้างขึ้นสำหรับข้อมูลรุ่น {asked} แต่ขณะนี้คุณกำลังดูข้อมูลรุ่น {version}",
+                        f"This link was made for dataset version {asked}; "
+                        f"you are seeing version {version}.",
+                    ),
+                    *view.notices,
+                ]
+            }
+        )
     if download == "html":
         base = str(request.base_url).rstrip("/")
         options = PageOptions(lang=lang, link_base=base, assets="inline", filename=filename)
@@ -338,10 +365,10 @@ def _page(
                 "X-Content-Type-Options": "nosniff",
             },
         )
-    query = _query(request)
+    query = _query(request, v=version)  # links to share cite the version (VERSION_PARAM)
     server = ServerLinks(
         index=f"{root}/viz?" + urlencode({"lang": lang}),
-        html_download=f"{request.url.path}?" + _query(request, download="html"),
+        html_download=f"{request.url.path}?" + _query(request, download="html", v=version),
         json=f"{root}{json_path}" + (f"?{query}" if query else ""),
         form_action=request.url.path,
         fields=fields,
@@ -363,8 +390,9 @@ _PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 _DESCRIPTIONS = {name: info.description.en for name, info in VIEW_INFO.items()}
 _FILTERS_DOC = (
     " Filters: kind (repeatable), province, mechanism_type, theme (with reach), source, tier, "
-    "inferred, isolated; size picks the centrality that sizes the nodes; max_nodes caps the "
-    "nodes sent (the most central are kept, and the page says how many were left out). "
+    "inferred, isolated, as_of (the network as it stood on that day); size picks the "
+    "centrality that sizes the nodes; max_nodes caps the nodes sent (the most central are "
+    "kept, and the page says how many were left out). "
     "?download=html gives a standalone file (scripts inline, works offline)."
 )
 
@@ -376,14 +404,21 @@ def _whole_view(name: ViewName) -> Any:
         sources: SourcesDep,
         params: ParamsDep,
         lang: LangDep,
+        version: VersionDep,
         download: Download = None,
     ) -> Response:
-        view = make_view(network, sources, name, params)
+        view = make_view(network, sources, name, params, version=version)
         fields = _fields(network, sources, params, lang, None)
         return _page(request, view, lang, download, fields, f"/api/viz/{name}")
 
-    def data(network: NetworkDep, sources: SourcesDep, params: ParamsDep, lang: LangDep) -> View:
-        return make_view(network, sources, name, params)
+    def data(
+        network: NetworkDep,
+        sources: SourcesDep,
+        params: ParamsDep,
+        lang: LangDep,
+        version: VersionDep,
+    ) -> View:
+        return make_view(network, sources, name, params, version=version)
 
     title = VIEW_INFO[name].title.en
     router.add_api_route(
@@ -446,13 +481,20 @@ def ego_page(
     sources: SourcesDep,
     params: ParamsDep,
     lang: LangDep,
+    version: VersionDep,
     entity_kind: KindPath,
     entity_id: IdPath,
     depth: Depth = 1,
     download: Download = None,
 ) -> Response:
     view = make_view(
-        network, sources, "ego", params, centre=f"{entity_kind}/{entity_id}", depth=depth
+        network,
+        sources,
+        "ego",
+        params,
+        centre=f"{entity_kind}/{entity_id}",
+        depth=depth,
+        version=version,
     )
     fields = _fields(network, sources, params, lang, depth)
     return _page(request, view, lang, download, fields, f"/api/viz/ego/{entity_kind}/{entity_id}")
@@ -470,12 +512,19 @@ def ego_data(
     sources: SourcesDep,
     params: ParamsDep,
     lang: LangDep,
+    version: VersionDep,
     entity_kind: KindPath,
     entity_id: IdPath,
     depth: Depth = 1,
 ) -> View:
     return make_view(
-        network, sources, "ego", params, centre=f"{entity_kind}/{entity_id}", depth=depth
+        network,
+        sources,
+        "ego",
+        params,
+        centre=f"{entity_kind}/{entity_id}",
+        depth=depth,
+        version=version,
     )
 
 
@@ -544,7 +593,7 @@ class ViewLink(BaseModel):
     response_model=list[ViewLink],
     summary="The network views",
     description="Every view, with its page and its JSON; each takes the filters kind, province, "
-    "mechanism_type, theme, reach, source, tier, inferred, isolated, size and max_nodes.",
+    "mechanism_type, theme, reach, source, tier, inferred, isolated, as_of, size and max_nodes.",
 )
 def views(request: Request) -> list[ViewLink]:
     root = _root(request)

@@ -1,8 +1,8 @@
 // The query page: YASQE (from the vendored YASGUI build) as the editor, the competency questions
 // as examples, results from /sparql shown as a table of labels and links, downloads in every
-// result format, a shareable link (/?query=...) and, for SELECT results with a province column,
-// a small map. Without YASQE the plain textarea works; without JavaScript the form posts to
-// /sparql. Every text from a result is put in the page with textContent, never as HTML.
+// result format, a shareable link (/?query=...&v=<dataset version>) and, for SELECT results with
+// a province column, a small map. Without YASQE the plain textarea works; without JavaScript the
+// form posts to /sparql. Every text from a result is put in the page with textContent, never as HTML.
 (function () {
   "use strict";
 
@@ -73,6 +73,7 @@
     var params = new URLSearchParams();
     params.set("query", query);
     if (data.lang !== "th") params.set("lang", data.lang);
+    if (data.version) params.set("v", data.version); // cite the dataset version it ran on
     return data.root + "/?" + params.toString();
   }
 
