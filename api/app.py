@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
-from phakhi.api import errors, rendering, security
+from phakhi.api import errors, limits, rendering, security, versioning
 from phakhi.api.cache import ResultCache
 from phakhi.api.routes import (
     entities,
@@ -16,11 +16,17 @@ from phakhi.api.routes import (
     sparql,
 )
 from phakhi.api.routes import map as map_routes
+from phakhi.api.routes import store as store_routes
 from phakhi.api.routes import viz as viz_routes
-from phakhi.api.settings import Settings
+from phakhi.api.settings import WRITES_NEED_A_STORE, Settings
 from phakhi.graph.loader import cached_index, open_engine
 from phakhi.graph.network import Network
 from phakhi.graph.search import SearchIndex
+from phakhi.graph.store import OxigraphStore
+from phakhi.graph.writes import DerivedIndex, Writer
+
+# What app.state keeps that is made from the data, forgotten after each write (rebuilt on use).
+DATA_CACHES = ("ontology_reference", "viz_sources")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,15 +41,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.dataset_version = getattr(engine, "version", "")  # cited by every response
     app.state.result_cache = ResultCache(settings.cache_entries, settings.cache_max_bytes)
     # built once per dataset version; an on-disk store keeps them beside its data
     app.state.search_index = cached_index(engine, "search", SearchIndex.build)
     app.state.network = cached_index(engine, "network", Network.build)
+    app.state.writer = _writer(app, settings, engine)  # None: read-only (no write token)
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
     rendering.install(app)  # /static, and HTML error pages for browsers
+    limits.install(app, settings)  # request bodies over max_body_bytes: 413 before reading
     security.install(app)  # CSP, nosniff, referrer policy
+    app.add_middleware(versioning.VersionHeaders)  # Phakhi-Dataset-Version on every response
     app.include_router(sparql.router)
+    app.include_router(store_routes.router)
     app.include_router(entities.router)
     app.include_router(search.router)
     app.include_router(network.router)
@@ -54,3 +65,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(resources.router)
     app.include_router(ontology.router)
     return app
+
+
+def _writer(app: FastAPI, settings: Settings, engine: OxigraphStore) -> Writer | None:
+    """The write path when a write token is set, with what follows every write: the search
+    index and the network projection rebuilt in the background (the previous ones answer
+    meanwhile), the caches of app.state forgotten, the new version noted."""
+    if settings.write_token is None:
+        return None
+    if settings.store is None or engine.path is None:
+        raise ValueError(WRITES_NEED_A_STORE)
+    writer = Writer(engine)
+    app.state.derived = [
+        DerivedIndex(
+            engine,
+            "search",
+            SearchIndex.build,
+            app.state.search_index,
+            lambda index: setattr(app.state, "search_index", index),
+        ),
+        DerivedIndex(
+            engine,
+            "network",
+            Network.build,
+            app.state.network,
+            lambda network: setattr(app.state, "network", network),
+        ),
+    ]
+    for derived in app.state.derived:
+        writer.listen(derived.stale)
+
+    def forget(version: str) -> None:
+        app.state.dataset_version = version
+        for name in DATA_CACHES:
+            setattr(app.state, name, None)
+
+    writer.listen(forget)
+    return writer

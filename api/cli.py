@@ -1,4 +1,4 @@
-"""The `phakhi` command: serve, build, validate, export, suggest, map and viz."""
+"""The `phakhi` command: serve, build, validate, export, dump, restore, suggest, map and viz."""
 
 import argparse
 import sys
@@ -101,6 +101,44 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dump(args: argparse.Namespace) -> int:
+    from phakhi.graph.dump import write_dump
+    from phakhi.graph.store import OxigraphStore
+    from phakhi.graph.writes import SNAPSHOTS
+
+    store = Path(args.store)
+    if not store.is_dir():
+        print(f"phakhi dump: {store}: no such store", file=sys.stderr)
+        return 1
+    try:  # opened for writing, it is ours alone: nothing changes it while it is read
+        engine = OxigraphStore.open(store)
+    except OSError:  # a server has it open: safe to read only if it takes no writes
+        if (store / SNAPSHOTS).exists():
+            print(
+                f"phakhi dump: {store} is open in a server that accepts writes; stop it first",
+                file=sys.stderr,
+            )
+            return 1
+        engine = OxigraphStore.open(store, read_only=True)
+    output = Path(args.output) if args.output else None
+    write_dump(engine, output)
+    if output is not None:
+        print(f"wrote {output} (dataset version {engine.version})", file=sys.stderr)
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from phakhi.graph.dump import RestoreRefused, restore
+
+    try:
+        version = restore(Path(args.dump), Path(args.store), force=args.force)
+    except (RestoreRefused, ValueError, OSError) as error:
+        print(f"phakhi restore: {error}", file=sys.stderr)
+        return 1
+    print(f"restored {args.store} from {args.dump} (dataset version {version})")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -109,12 +147,19 @@ def _serve(args: argparse.Namespace) -> int:
     from phakhi.graph.problems import SourceErrors
 
     overrides = {"host": args.host, "port": args.port, "data_files": args.data, "store": args.store}
-    settings = Settings(**{k: v for k, v in overrides.items() if v})
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v})
+    except ValueError as error:  # e.g. a write token without a store
+        print(f"phakhi serve: {error}", file=sys.stderr)
+        return 1
     try:
         app = create_app(settings)
     except SourceErrors as errors:
         for problem in errors.problems:
             print(problem, file=sys.stderr)
+        return 1
+    except ValueError as error:  # a --data file that cannot be loaded (or is refused)
+        print(f"phakhi serve: {error}", file=sys.stderr)
         return 1
     uvicorn.run(app, host=settings.host, port=settings.port)
     return 0
@@ -159,6 +204,17 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="file (a folder for csv); default: stdout")
     export.add_argument("--store", help="export this on-disk store instead of compiling --data")
     export.set_defaults(run=_export)
+
+    dump = commands.add_parser("dump", help="back up an on-disk store as canonical N-Quads")
+    dump.add_argument("--store", required=True, help="the store folder")
+    dump.add_argument("-o", "--output", help="the file to write (default: stdout)")
+    dump.set_defaults(run=_dump)
+
+    restore = commands.add_parser("restore", help="fill an on-disk store from a dump")
+    restore.add_argument("dump", help="an N-Quads file written by phakhi dump")
+    restore.add_argument("--store", required=True, help="the store folder to (re)create")
+    restore.add_argument("--force", action="store_true", help="replace a store that has data")
+    restore.set_defaults(run=_restore)
 
     suggest = commands.add_parser("suggest", help="draft a source file from a new Thai article")
     suggest.add_argument("article", help="the article, as UTF-8 plain text")

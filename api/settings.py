@@ -3,15 +3,23 @@
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from phakhi.graph.namespaces import BASE
 from phakhi.graph.paths import DATA_DIR, ONTOLOGY_FILE
 
+MIN_TOKEN_LENGTH = 16
+WRITES_NEED_A_STORE = (
+    "PHAKHI_WRITE_TOKEN is set but no on-disk store is: writes must be durable, and an "
+    "in-memory graph would lose them at the next start. Serve with --store FOLDER (or set "
+    "PHAKHI_STORE), or unset PHAKHI_WRITE_TOKEN to serve read-only."
+)
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PHAKHI_", frozen=True)
+    # errors never echo what was given: it may be the write token
+    model_config = SettingsConfigDict(env_prefix="PHAKHI_", frozen=True, hide_input_in_errors=True)
 
     host: str = Field("127.0.0.1", description="Address to bind; 127.0.0.1 unless told otherwise.")
     port: int = Field(8000, description="Port to listen on.")
@@ -56,6 +64,14 @@ class Settings(BaseSettings):
     query_queue_wait: float = Field(
         2.0, gt=0, description="Seconds a /sparql query waits for a free worker before 503 busy."
     )
+    max_body_bytes: int = Field(
+        1_000_000,
+        ge=1,
+        description=(
+            "Largest request body in bytes (a query, a form, JSON); larger is refused with 413 "
+            "before it is read. Requests with credentials may send up to max_write_bytes."
+        ),
+    )
     max_response_bytes: int = Field(
         50_000_000, ge=1, description="Largest /sparql response body in bytes; larger is refused."
     )
@@ -72,3 +88,23 @@ class Settings(BaseSettings):
         ge=1,
         description="Most nodes a network view (/viz, /api/viz) sends; the most central are kept.",
     )
+    write_token: SecretStr | None = Field(
+        None,
+        min_length=MIN_TOKEN_LENGTH,
+        description=(
+            "The bearer token that writes need (SPARQL Update at /sparql, the Graph Store "
+            "Protocol at /store), at least 16 characters; unset (the default), the service is "
+            "read-only. Writes are persisted, so a token also needs `store`."
+        ),
+    )
+    max_write_bytes: int = Field(
+        20_000_000,
+        ge=1,
+        description="Largest request body (bytes) of a write (an update, a Graph Store upload).",
+    )
+
+    @model_validator(mode="after")
+    def _writes_need_a_store(self) -> "Settings":
+        if self.write_token is not None and self.store is None:
+            raise ValueError(WRITES_NEED_A_STORE)
+        return self

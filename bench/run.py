@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bench import loadgen
-from bench import synthetic
+from bench import loadgen, synthetic
 from bench.queries import JOIN, LOOKUP, PATH_TO, PERSON, SEARCH
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,10 @@ re-importing the server's __main__, so an unguarded script that builds the app d
 no inherited locks, threads or sockets of the web server. Each opens the dataset: an on-disk
 store's folder read-only (in about 0.1 s whatever its size; a job whose `dataset_version`
 differs from the store's makes the worker reopen it, to see later writes), or loads an N-Quads
-file; talks over a socket pair (multiprocessing Connection: pickled jobs and replies); and holds
+file. A store that is written to is not read in place: the writer publishes a snapshot (a
+checkpoint folder) after each write, `publish` points the runner at it, and each worker reopens
+on the new snapshot before its next job; a snapshot no worker holds any more is retired.
+Talks over a socket pair (multiprocessing Connection: pickled jobs and replies); and holds
 the read end of a "lifeline" pipe whose write end only the server has: when the server exits or
 dies, the pipe closes and the worker exits at once, even in the middle of a query.
 
@@ -25,6 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +45,15 @@ Handler = Callable[[OxigraphStore, JobT], ReplyT]
 
 _READY = "ready"
 _STOP = None
+
+
+@dataclass(frozen=True)
+class _Reopen:
+    """Control message: open this dataset instead, then answer _READY."""
+
+    dataset: str
+
+
 _BOOT = "import phakhi.graph.runner as runner; runner.worker_main()"
 
 
@@ -114,6 +127,10 @@ def worker_main() -> None:
             return
         if job is _STOP:
             return
+        if isinstance(job, _Reopen):
+            engine = open_dataset(Path(job.dataset))
+            conn.send(_READY)
+            continue
         engine = _fresh(engine, getattr(job, "dataset_version", ""))
         # an unexpected exception ends this process with its traceback on stderr; the server
         # sees the channel close, reports the failure and starts a replacement
@@ -132,6 +149,7 @@ def _import_path(handler: Callable[..., Any]) -> str:
 
 class _Worker(Generic[JobT, ReplyT]):
     def __init__(self, dataset: Path, handler: str) -> None:
+        self.dataset = dataset  # what the worker has open (or is opening)
         ours, theirs = socket.socketpair()
         lifeline, self._lifeline = os.pipe()
         self.process = subprocess.Popen(
@@ -166,6 +184,16 @@ class _Worker(Generic[JobT, ReplyT]):
         except (EOFError, OSError) as error:
             raise WorkerFailed(f"a query worker failed to start ({self._exit()})") from error
         self.ready = True
+
+    def reopen(self, dataset: Path, timeout: float) -> None:
+        """Open dataset instead of the current one (self.dataset is set by the caller)."""
+        try:
+            self.conn.send(_Reopen(str(dataset)))
+            if not self._wait(timeout):
+                raise WorkerFailed(f"a query worker did not reopen the graph within {timeout:g} s")
+            self.conn.recv()
+        except (EOFError, OSError) as error:
+            raise WorkerFailed(f"a query worker failed to reopen ({self._exit()})") from error
 
     def call(self, job: JobT, timeout: float) -> ReplyT:
         try:
@@ -228,6 +256,7 @@ class QueryRunner(Generic[JobT, ReplyT]):
         self._all: set[_Worker[JobT, ReplyT]] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._retiring: dict[Path, Callable[[Path], None]] = {}  # published, then replaced
 
     def start(self) -> None:
         """Start every worker and wait until each has loaded the graph."""
@@ -244,12 +273,39 @@ class QueryRunner(Generic[JobT, ReplyT]):
         worker = self._checkout()
         try:
             worker.wait_ready(self.start_timeout)
+            self._follow(worker)
             reply = worker.call(job, self.timeout)
         except RunnerError:
             self._replace(worker)
             raise
         self._idle.put(worker)
         return reply
+
+    def publish(self, dataset: Path, retire: Callable[[Path], None] | None = None) -> None:
+        """Serve dataset from now on: each worker reopens on it before its next job. The
+        dataset replaced is handed to retire (e.g. to delete it) once no worker holds it."""
+        with self._lock:
+            previous, self.dataset = self.dataset, dataset
+            if retire is not None and previous != dataset:
+                self._retiring[previous] = retire
+        self._retire()
+
+    def _follow(self, worker: _Worker[JobT, ReplyT]) -> None:
+        """Reopen a checked-out worker on the published dataset if it has another open."""
+        with self._lock:
+            current, held = self.dataset, worker.dataset
+            worker.dataset = current  # counts as held from now: it must not be retired
+        if held != current:
+            worker.reopen(current, self.start_timeout)
+            self._retire()
+
+    def _retire(self) -> None:
+        with self._lock:
+            held = {worker.dataset for worker in self._all} | {self.dataset}
+            done = [path for path in self._retiring if path not in held]
+            retire = [(path, self._retiring.pop(path)) for path in done]
+        for path, callback in retire:
+            callback(path)
 
     def close(self, grace: float = 1.0) -> None:
         with self._lock:
@@ -304,3 +360,4 @@ class QueryRunner(Generic[JobT, ReplyT]):
                 self._add()
         worker.process.kill()
         worker.stop(1)
+        self._retire()

@@ -1,4 +1,5 @@
-"""The SPARQL 1.1 query endpoint (https://www.w3.org/TR/sparql11-protocol/), read-only.
+"""The SPARQL 1.1 Protocol endpoint (https://www.w3.org/TR/sparql11-protocol/): queries, and
+updates when writes are enabled (api/updates.py: a bearer token, graph.writes).
 
 User queries never run in the web process: they go to the worker processes of
 phakhi.graph.runner, which can be killed when a query runs past its time limit.
@@ -25,10 +26,11 @@ from phakhi.api.cache import CachedAnswer, CacheKey, ResultCache
 from phakhi.api.deps import EngineDep, SettingsDep
 from phakhi.api.negotiation import GRAPH_FORMATS, RESULT_FORMATS, TURTLE, Format, choose
 from phakhi.api.results import Answer, Outcome, QueryJob, execute
-from phakhi.api.service_description import description, serialize
+from phakhi.api.service_description import SD, description, serialize
 from phakhi.api.settings import Settings
 from phakhi.graph import runner
 from phakhi.graph.store import Engine, OxigraphStore
+from phakhi.graph.writes import Writer
 
 QueryRunner = runner.QueryRunner[QueryJob, Outcome]
 
@@ -89,6 +91,7 @@ class Token:
 class ServiceCall:
     written: str  # the target as written: an IRI, a prefixed name or a variable
     iri: str | None  # resolved; None for a variable or an unknown prefix
+    keyword: str = "SERVICE"  # or LOAD (an update that fetches a document)
 
     @property
     def host(self) -> str | None:
@@ -111,10 +114,16 @@ class QueryShape:
 
 def tokens(query: str) -> Iterator[Token]:
     """The significant tokens of query: no white space, no comments."""
+    for token, _ in token_spans(query):
+        yield token
+
+
+def token_spans(query: str) -> Iterator[tuple[Token, int]]:
+    """The significant tokens of query, each with the offset it starts at."""
     for match in _TOKEN.finditer(query):
         kind = match.lastgroup or "other"
         if kind not in ("space", "comment"):
-            yield Token(kind, match.group())
+            yield Token(kind, match.group()), match.start()
 
 
 def _iri_text(text: str) -> str:
@@ -164,43 +173,118 @@ class _Reader:
             if iri is not None:
                 self.prefixes[following[0].text.rstrip(":")] = iri
             return index + 3
+        if word.startswith("PREFIX") and token.text.endswith(":") and following:
+            # PREFIXex: <…> is PREFIX ex: <…> to pyoxigraph (keywords need no word boundary)
+            iri = self.iri(following[0])
+            if iri is not None:
+                self.prefixes[token.text[len("PREFIX") : -1]] = iri
+            return index + 2
         if not self.started:  # the first token after the prologue names the form
             self.started = True
             self.shape.form = word if word in QUERY_FORMS | UPDATE_WORDS else None
         if word == "FROM":
             self.shape.own_dataset = True
-        if word == "SERVICE":
-            return self._service(index + 1)
+        if word in ("SERVICE", "LOAD"):  # both make the engine fetch from another host
+            return self._service(index + 1, word)
+        glued = self._glued(token)
+        if glued:
+            return self._service(index, glued, glued=True)
         return index + 1
 
-    def _service(self, index: int) -> int:
-        if index < len(self.tokens) and self.tokens[index].word == "SILENT":
+    def _glued(self, token: Token) -> str:
+        """SERVICE or LOAD run together with what follows it (SERVICEex:x, serviceSILENT,
+        LOADSILENT): pyoxigraph matches keywords without a word boundary, so it reads these
+        as the keyword. Conservative: a prefixed name whose prefix starts with "service" (or
+        "load", in an update) counts too, as it may be read either way."""
+        word = token.word
+        if word.startswith("SERVICE") and word != "SERVICE":
+            return "SERVICE"
+        if word.startswith("LOAD") and word != "LOAD" and self.shape.form not in QUERY_FORMS:
+            return "LOAD"
+        return ""
+
+    def _service(self, index: int, keyword: str, *, glued: bool = False) -> int:
+        if glued:  # run together (see _glued): the token at index holds the keyword and more
+            rest = self.tokens[index].text[len(keyword) :]
+            rest = rest[len("SILENT") :] if rest.upper().startswith("SILENT") else rest
+            if rest:  # the target too (SERVICEex:x); else it follows (serviceSILENT <x>)
+                self.tokens[index] = Token("name", rest)
+            else:
+                index += 1
+        elif index < len(self.tokens) and self.tokens[index].word == "SILENT":
             index += 1
         target = self.tokens[index] if index < len(self.tokens) else Token("other", "")
-        self.shape.services.append(ServiceCall(target.text, self.iri(target)))
+        self.shape.services.append(ServiceCall(target.text, self.iri(target), keyword))
         return index + 1
+
+
+# pyoxigraph parses, plans and evaluates recursively: brackets nested a few hundred deep, or a
+# few thousand operators chained in one query (each UNION, OPTIONAL, MINUS, BIND, FILTER, &&,
+# ||, arithmetic operator, property path step or group makes its algebra one level deeper),
+# overflow the stack and kill the process (SIGSEGV) instead of failing. Limits far below that
+# (measured: the shallowest crash is near 470 nested collections or 2,500 chained OPTIONALs,
+# both at once under half of it) and far above what a written query needs:
+MAX_NESTING = 64
+MAX_CHAIN = 1000
+_CHAIN_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER"})
+_CHAIN_SYMBOLS = frozenset("{/|&")  # groups, paths, && and || (one per character)
+_ARITHMETIC = frozenset("+-*")  # counted inside parentheses only: not a number's sign in data
+
+
+def refuse_too_complex(found: list[Token]) -> None:
+    """Refuse (400 query_too_complex) a query or update nested or chained past the limits."""
+    depth = deepest = parens = chain = 0
+    for token in found:
+        text = token.text if token.kind == "other" else ""
+        if text in ("{", "(", "["):
+            depth += 1
+            parens += text == "("
+            deepest = max(deepest, depth)
+        elif text in ("}", ")", "]"):
+            depth = max(depth - 1, 0)
+            parens = max(parens - (text == ")"), 0)
+        if token.word in _CHAIN_WORDS or text in _CHAIN_SYMBOLS or (parens and text in _ARITHMETIC):
+            chain += 1
+    if deepest > MAX_NESTING:
+        raise errors.QueryTooComplex(
+            f"the query nests brackets ({{ ( [) {deepest} deep; at most {MAX_NESTING} are accepted",
+            detail={"nesting": deepest, "max_nesting": MAX_NESTING},
+        )
+    if chain > MAX_CHAIN:
+        raise errors.QueryTooComplex(
+            f"the query chains {chain} operators (UNION, OPTIONAL, MINUS, BIND, FILTER, groups, "
+            f"&&, ||, arithmetic, property paths); at most {MAX_CHAIN} are accepted: split it, "
+            "or list alternatives with VALUES or IN",
+            detail={"chain": chain, "max_chain": MAX_CHAIN},
+        )
 
 
 def analyse(query: str) -> QueryShape:
-    return _Reader(query).read()
+    """The shape of a query or update, read without evaluating it; refuses (400) one that would
+    overflow the engine's stack (refuse_too_complex)."""
+    reader = _Reader(query)
+    refuse_too_complex(reader.tokens)
+    return reader.read()
 
 
 def refuse_services(shape: QueryShape, allowed_hosts: list[str]) -> None:
-    """Refuse (403) any SERVICE whose host is not allow-listed: pyoxigraph would call it."""
+    """Refuse (403) any SERVICE (or an update's LOAD) whose host is not allow-listed:
+    pyoxigraph would call it."""
     allowed = {host.lower() for host in allowed_hosts}
     for call in shape.services:
         host = call.host
+        what = "a federated query" if call.keyword == "SERVICE" else "LOAD"
         if host is None:
             raise errors.Forbidden(
-                f"SERVICE {call.written or '(no target)'} is refused: a federated query needs "
+                f"{call.keyword} {call.written or '(no target)'} is refused: {what} needs "
                 "a fixed http(s) IRI whose host is allowed",
-                detail={"service": call.written},
+                detail={call.keyword.lower(): call.written},
             )
         if host.lower() not in allowed:
             raise errors.Forbidden(
-                f"SERVICE <{call.iri}> is refused: this endpoint does not send queries to "
-                f"{host} (only to hosts in the service_allow_list setting)",
-                detail={"service": call.iri, "host": host},
+                f"{call.keyword} <{call.iri}> is refused: this endpoint does not send requests "
+                f"to {host} (only to hosts in the service_allow_list setting)",
+                detail={call.keyword.lower(): call.iri, "host": host},
             )
 
 
@@ -276,8 +360,9 @@ async def _post_params(request: Request) -> Params:
 
 def _update_refused(keyword: str) -> errors.BadRequest:
     return errors.BadRequest(
-        f"SPARQL Update ({keyword}) is not accepted at /sparql: this endpoint only answers "
-        "queries (SELECT, ASK, CONSTRUCT, DESCRIBE)",
+        f"SPARQL Update ({keyword}) is not accepted at /sparql as a query: queries are SELECT, "
+        f"ASK, CONSTRUCT, DESCRIBE; an update is sent by POST, as update= ({FORM_TYPE}) or "
+        f"as {UPDATE_TYPE}, with the write token",
         detail={"update": keyword},
     )
 
@@ -406,18 +491,29 @@ def _describe(request: Request, engine: Engine, params: Params) -> Response:
     # a service description is RDF; anything but an RDF format asked for still gets Turtle
     fmt = choose(params.formats, request.headers.get("accept"), GRAPH_FORMATS) or TURTLE
     endpoint = str(request.url.replace(query="", fragment=""))
-    body = serialize(description(endpoint, engine.graphs()), fmt)
+    triples = description(endpoint, engine.graphs())
+    if getattr(request.app.state, "writer", None) is not None:  # updates, with the write token
+        service, language = ox.BlankNode("service"), ox.NamedNode(SD + "supportedLanguage")
+        triples.append(ox.Triple(service, language, ox.NamedNode(SD + "SPARQL11Update")))
+    body = serialize(triples, fmt)
     return Response(body, headers={"Content-Type": fmt.content_type, "Vary": "Accept"})
 
 
-# -- CORS, for these read-only routes only ----------------------------------------------------
-# Not an app-wide CORSMiddleware: routes that write must never be open to other origins.
+# -- CORS, for reads only ---------------------------------------------------------------------
+# Not an app-wide CORSMiddleware: writes must never be open to other origins. An update (marked
+# by api/updates.py) and any request with an Authorization header get no CORS headers, and a
+# preflight that asks for Authorization, for another method, or says application/sparql-update
+# is not granted: a page of another origin cannot send a write, nor read the answer to one.
+
+
+def _is_write(request: Request) -> bool:
+    return "authorization" in request.headers or getattr(request.state, "write", False)
 
 
 def _cors_headers(request: Request) -> dict[str, str]:
     origin = request.headers.get("origin")
     allowed: list[str] = request.app.state.settings.cors_origins
-    if origin is None:
+    if origin is None or _is_write(request):
         return {}
     if "*" in allowed:
         return {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After"}
@@ -444,12 +540,13 @@ class CorsRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def with_cors(request: Request) -> Response:
-            extra = _cors_headers(request)
             try:
                 response = await handle(request)
             except errors.PhakhiError as error:
+                extra = _cors_headers(request)  # after the handler: it marks updates
                 error.headers.update(_with_vary(extra, error.headers.get("Vary")))
                 raise
+            extra = _cors_headers(request)
             for name, value in _with_vary(extra, response.headers.get("Vary")).items():
                 response.headers[name] = value
             return response
@@ -494,11 +591,13 @@ _RESULT_TYPES: dict[str, dict[str, Any]] = {
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The results, in the negotiated format.", "content": _RESULT_TYPES},
-    400: {"description": "Malformed query (with line and column), an update, a bad parameter."},
-    403: {"description": "SERVICE to a host not in service_allow_list."},
+    204: {"description": "An update was applied (Phakhi-Dataset-Version: the new version)."},
+    400: {"description": "Malformed query or update (with line and column), a bad parameter."},
+    401: {"description": "An update without the write token (WWW-Authenticate: Bearer)."},
+    403: {"description": "SERVICE or LOAD to a host not in service_allow_list; writes_disabled."},
     406: {"description": "No acceptable format for this query form."},
-    413: {"description": "Over max_results rows/triples or max_response_bytes."},
-    415: {"description": "A POST body that is neither a form nor application/sparql-query."},
+    413: {"description": "Over max_results, max_response_bytes, or max_write_bytes (updates)."},
+    415: {"description": "A POST body that is neither a form, a query nor an update."},
     503: {"description": "query_timeout (the query was stopped) or busy (with Retry-After)."},
 }
 _DOC = """
@@ -514,8 +613,14 @@ Limits: a query runs at most `query_timeout` seconds (then it is stopped: 503 qu
 when every worker is busy for `query_queue_wait` seconds: 503 busy with Retry-After. A result of
 more than `max_results` rows (SELECT) or triples (CONSTRUCT/DESCRIBE), or a body over
 `max_response_bytes`, is refused whole with 413 too_large (never truncated): page with
-LIMIT/OFFSET. Updates are refused (400), and so is SERVICE (403) unless its host is in
-`service_allow_list`. Read-only, so open to other origins per `cors_origins`; writes never are.
+LIMIT/OFFSET. SERVICE is refused (403) unless its host is in `service_allow_list`. Queries are
+open to other origins per `cors_origins`; writes never are.
+
+Updates (SPARQL 1.1 Update), only when a write token is configured (else 403 writes_disabled):
+POST `update=` as a form or the update itself as `application/sparql-update`, with
+`Authorization: Bearer <token>` (else 401); `using-graph-uri` / `using-named-graph-uri` give
+the dataset of its WHERE. LOAD needs a host in `service_allow_list`. 204 once the update is on
+disk and visible to every read.
 """
 
 
@@ -535,7 +640,7 @@ async def sparql_get(request: Request, engine: EngineDep, settings: SettingsDep)
 
 @router.post(
     "/sparql",
-    summary="SPARQL query (POST: a form, or the query itself as the body)",
+    summary="SPARQL query or update (POST: a form, or the query or update itself as the body)",
     description=_DOC,
     responses=_RESPONSES,
     openapi_extra={
@@ -543,13 +648,20 @@ async def sparql_get(request: Request, engine: EngineDep, settings: SettingsDep)
         "requestBody": {
             "required": True,
             "content": {
-                FORM_TYPE: {"schema": {"type": "object", "properties": {"query": {}}}},
+                FORM_TYPE: {
+                    "schema": {"type": "object", "properties": {"query": {}, "update": {}}}
+                },
                 QUERY_TYPE: {"schema": {"type": "string"}},
+                UPDATE_TYPE: {"schema": {"type": "string"}},
             },
         },
     },
 )
 async def sparql_post(request: Request, settings: SettingsDep) -> Response:
+    from phakhi.api import updates  # imported here: it builds on this module
+
+    if await updates.is_update(request):
+        return await updates.answer(request, settings)
     params = await _post_params(request)
     if params.query is None:
         raise errors.BadRequest(
@@ -558,9 +670,21 @@ async def sparql_post(request: Request, settings: SettingsDep) -> Response:
     return await _answer(request, settings, params)
 
 
+def _asks_to_write(request: Request) -> bool:
+    """A preflight for what no other origin may do: send a token, an update, another method."""
+    asked = request.headers.get("access-control-request-headers", "").lower()
+    method = request.headers.get("access-control-request-method", "POST").upper()
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    names = {name.strip() for name in asked.split(",")}
+    return "authorization" in names or method not in ("GET", "POST") or media_type == UPDATE_TYPE
+
+
 @router.options("/sparql", include_in_schema=False)
 async def sparql_preflight(request: Request) -> Response:
     headers = {"Allow": "GET, POST, OPTIONS"}
+    if _asks_to_write(request):
+        request.state.write = True  # not granted: CorsRoute adds nothing either
+        return Response(status_code=204, headers=headers)
     if _cors_headers(request):
         headers |= {
             "Access-Control-Allow-Methods": "GET, POST",
@@ -581,8 +705,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         return
     if engine.path is not None:  # the workers open the on-disk store read-only
-        async with _running(app, engine.path):
-            yield
+        writer: Writer | None = getattr(app.state, "writer", None)
+        # a store that is written to is read from its snapshots, never in place (graph.writes)
+        try:
+            async with _running(app, writer.snapshot() if writer else engine.path):
+                if writer is not None:
+                    writer.attach(app.state.query_runner)
+                yield
+        finally:
+            if writer is not None:
+                writer.detach()
         return
     with tempfile.TemporaryDirectory(prefix="phakhi-") as folder:
         dataset = Path(folder) / "dataset.nq"
