@@ -35,6 +35,10 @@ class MalformedQuery(BadRequest):
     code = "malformed_query"
 
 
+class QueryTooComplex(BadRequest):
+    code = "query_too_complex"
+
+
 class Unauthorized(PhakhiError):
     status, code = 401, "unauthorized"
 
@@ -53,6 +57,10 @@ class NotAcceptable(PhakhiError):
 
 class TooLarge(PhakhiError):
     status, code = 413, "too_large"
+
+
+class UriTooLong(PhakhiError):
+    status, code = 414, "uri_too_long"
 
 
 class UnsupportedMediaType(PhakhiError):

@@ -1,6 +1,6 @@
 """The request size cap: no request body larger than `max_body_bytes` is read (queries, forms,
-JSON), or than `max_write_bytes` for a request that carries credentials (a write, which its
-route authenticates and caps again); no query string longer than `max_body_bytes` is parsed.
+JSON), or than `max_write_bytes` for a request that carries the write token (a write, which its
+route caps again); no query string longer than `max_body_bytes` is parsed.
 
 Pure ASGI middleware, so it acts before anything buffers the body: a Content-Length over the
 cap is answered 413 at once, without reading a byte of the body (a query string over it: 414);
@@ -9,6 +9,8 @@ TooLarge, which the app's handlers answer. Every answer is in the one error shap
 (api/errors.py). (uvicorn's HTTP parser already refuses request lines over some kilobytes; the
 query string cap holds whatever server runs the app.)
 """
+
+import hmac
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -27,13 +29,26 @@ def too_large(limit: int) -> errors.TooLarge:
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, max_write_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        max_write_bytes: int | None = None,
+        write_token: str | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_write_bytes = max(max_bytes, max_write_bytes or 0)
+        self.write_token = write_token.encode("utf-8") if write_token else None
 
     def limit(self, headers: Headers) -> int:
-        return self.max_write_bytes if "authorization" in headers else self.max_bytes
+        """max_write_bytes for the holder of the write token (any other Authorization header
+        gets no more than anyone: a bogus token must not buy a larger body)."""
+        scheme, _, given = headers.get("authorization", "").partition(" ")
+        if self.write_token is None or scheme.lower() != "bearer":
+            return self.max_bytes
+        known = hmac.compare_digest(given.strip().encode("utf-8"), self.write_token)
+        return self.max_write_bytes if known else self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,6 +94,10 @@ class BodyLimit:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
+    token = settings.write_token.get_secret_value() if settings.write_token else None
     app.add_middleware(
-        BodyLimit, max_bytes=settings.max_body_bytes, max_write_bytes=settings.max_write_bytes
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        max_write_bytes=settings.max_write_bytes,
+        write_token=token,
     )

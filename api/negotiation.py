@@ -1,5 +1,6 @@
 """The formats /sparql speaks, and choosing one from `format=` or the Accept header (RFC 9110)."""
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -91,6 +92,8 @@ def _parse_range(item: str) -> MediaRange | None:
             try:
                 q = float(value.strip())
             except ValueError:
+                return None
+            if not math.isfinite(q):  # q=nan, q=inf: malformed, not a preference
                 return None
     return MediaRange(kind, sub, min(max(q, 0.0), 1.0))
 

@@ -249,6 +249,16 @@ def site_path(iri: str, base_iri: str) -> str | None:
     return None
 
 
+# Schemes a link to elsewhere may have. The data is not trusted to say where a click goes: a
+# javascript:, data: or vbscript: IRI in it must never become a link that runs code.
+LINK_SCHEMES = frozenset({"http", "https", "ftp", "mailto", "urn", "doi", "tag"})
+
+
+def linkable(iri: str) -> bool:
+    scheme, colon, _ = iri.partition(":")
+    return bool(colon) and scheme.lower() in LINK_SCHEMES
+
+
 @dataclass(frozen=True)
 class Site:
     """What a page needs to link within the site, in its language."""
@@ -298,10 +308,11 @@ class Site:
         return f"{self.root}{STATIC_PATH}/{path}"
 
     def href(self, iri: str) -> str:
-        """Where a link to iri goes: this server's page for its own IRIs, else the IRI."""
+        """Where a link to iri goes: this server's page for its own IRIs, else the IRI (or "#"
+        for an IRI of a scheme that is no place to go, e.g. javascript:)."""
         local = site_path(iri, self.base_iri)
         if local is None:
-            return iri
+            return iri if linkable(iri) else "#"
         path, hash_, fragment = local.partition("#")
         lang = f"?lang={self.lang}" if self.lang != "th" else ""
         return f"{self.root}{path}{lang}{hash_}{fragment}"

@@ -242,6 +242,14 @@
     return node;
   }
 
+  // Where a result's IRI may link: a page of this site or a web address, never a javascript:,
+  // data: or vbscript: IRI (a result is data, and data does not choose what a click runs).
+  var LINKABLE = /^(?:(?:https?|ftp|mailto|urn|doi|tag):|\/(?!\/)|#)/i;
+
+  function safeHref(url) {
+    return LINKABLE.test(url) ? url : "#";
+  }
+
   function cell(term, labels) {
     var td = element("td");
     if (!term) return td;
@@ -249,7 +257,7 @@
     if (term.type === "uri") {
       var known = labels[term.value];
       var link = element("a", known && known.href[0] === "/" ? "" : "external", known ? known.label : term.value);
-      link.href = known ? known.href : term.value;
+      link.href = safeHref(known ? known.href : term.value);
       link.title = term.value;
       link.dataset.iri = term.value;
       td.appendChild(link);
