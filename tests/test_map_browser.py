@@ -4,8 +4,6 @@ No request may leave the machine: every request is routed through a handler that
 records anything not on loopback (or a local file). Screenshots go to tests/output/.
 """
 
-import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
+from browser import LOOPBACK, chromium
 from fastapi import FastAPI
 
 from phakhi.api.app import create_app
@@ -25,24 +24,6 @@ from phakhi.viz.map import add_command
 pytestmark = pytest.mark.browser
 
 YEAR_2 = {"TH-60", "TH-37", "TH-76", "TH-23", "TH-80"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing on CI: .ci/run installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium fonts-thai-tlwg)")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +49,8 @@ def server() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = _chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ anything not on loopback (or a local file); each test fails if one was recorded.
 """
 
 import argparse
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from browser import LOOPBACK, chromium, chromium_path
 from server import serve
 
 from phakhi.api.app import create_app
@@ -31,15 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).parent / "data" / "viz-hostile.ttl"
 ID = "https://w3id.org/phakhi/id/"
 CODI = ID + "agency/codi"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 LOCAL_SCHEMES = ("file", "data", "about", "blob")
 VIEWS = {
     "network": "/viz/network",
@@ -64,23 +54,10 @@ DRAWN = """() => ({
 })"""
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing on CI: .ci/run installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium fonts-thai-tlwg)")
-    return path
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = _chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -395,7 +372,7 @@ def test_downloaded_html_works_from_disk(server: str, tab: Tab, tmp_path: Path) 
 def test_the_bench_runs() -> None:
     """bench/viz_large.py on a tiny graph: it builds, opens and measures (no timing asserted).
     In a process of its own: this module's browser already runs Playwright's event loop."""
-    _chromium()
+    chromium_path()
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "viz_large.py"), "--nodes", "60", "--runs", "1"],
         capture_output=True,
