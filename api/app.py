@@ -1,9 +1,12 @@
 """The FastAPI application: create_app(settings) builds it around one loaded engine."""
 
+from collections.abc import Callable
+
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from phakhi.api import errors, limits, rendering, security, versioning
+from phakhi.api.backend import open_backend
 from phakhi.api.cache import ResultCache
 from phakhi.api.routes import (
     entities,
@@ -19,11 +22,13 @@ from phakhi.api.routes import map as map_routes
 from phakhi.api.routes import store as store_routes
 from phakhi.api.routes import viz as viz_routes
 from phakhi.api.settings import WRITES_NEED_A_STORE, Settings
-from phakhi.graph.loader import cached_index, open_engine
+from phakhi.graph.loader import cached_index
 from phakhi.graph.network import Network
+from phakhi.graph.remote import RemoteStore
+from phakhi.graph.remote_writes import RemoteWriter
 from phakhi.graph.search import SearchIndex
 from phakhi.graph.store import OxigraphStore
-from phakhi.graph.writes import DerivedIndex, Writer
+from phakhi.graph.writes import DerivedIndex, WritePath, Writer
 
 # What app.state keeps that is made from the data, forgotten after each write (rebuilt on use).
 DATA_CACHES = ("ontology_reference", "viz_sources")
@@ -31,7 +36,7 @@ DATA_CACHES = ("ontology_reference", "viz_sources")
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    engine = open_engine(settings.data_dir, settings.ontology, settings.data_files, settings.store)
+    engine = open_backend(settings)
     app = FastAPI(
         title="Phakhi",
         summary="A knowledge graph of Thai civic actors",
@@ -67,15 +72,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _writer(app: FastAPI, settings: Settings, engine: OxigraphStore) -> Writer | None:
+def _writer(
+    app: FastAPI, settings: Settings, engine: OxigraphStore | RemoteStore
+) -> WritePath | None:
     """The write path when a write token is set, with what follows every write: the search
     index and the network projection rebuilt in the background (the previous ones answer
-    meanwhile), the caches of app.state forgotten, the new version noted."""
+    meanwhile), the caches of app.state forgotten, the new version noted. A remote store's
+    version can also change by a write through another replica: the same follows."""
+    if isinstance(engine, RemoteStore):
+        _follow(app, engine, engine.listen)
+        return RemoteWriter(engine) if settings.write_token is not None else None
     if settings.write_token is None:
         return None
     if settings.store is None or engine.path is None:
         raise ValueError(WRITES_NEED_A_STORE)
     writer = Writer(engine)
+    _follow(app, engine, writer.listen)
+    return writer
+
+
+def _follow(
+    app: FastAPI,
+    engine: OxigraphStore | RemoteStore,
+    listen: Callable[[Callable[[str], None]], None],
+) -> None:
     app.state.derived = [
         DerivedIndex(
             engine,
@@ -93,12 +113,11 @@ def _writer(app: FastAPI, settings: Settings, engine: OxigraphStore) -> Writer |
         ),
     ]
     for derived in app.state.derived:
-        writer.listen(derived.stale)
+        listen(derived.stale)
 
     def forget(version: str) -> None:
         app.state.dataset_version = version
         for name in DATA_CACHES:
             setattr(app.state, name, None)
 
-    writer.listen(forget)
-    return writer
+    listen(forget)

@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 
 from phakhi.api import errors
 from phakhi.api.settings import Settings
-from phakhi.graph.writes import Writer
+from phakhi.graph.writes import WritePath
 
 REALM = 'Bearer realm="phakhi"'
 
@@ -26,14 +26,14 @@ class WritesDisabled(errors.Forbidden):
     code = "writes_disabled"
 
 
-def writer_for(request: Request) -> Writer:
+def writer_for(request: Request) -> WritePath:
     """The write path, for a request that carries the write token; raises otherwise."""
     settings: Settings = request.app.state.settings
-    writer: Writer | None = getattr(request.app.state, "writer", None)
+    writer: WritePath | None = getattr(request.app.state, "writer", None)
     if settings.write_token is None or writer is None:
         raise WritesDisabled(
             "this service is read-only: writes are enabled only when a write token is "
-            "configured (PHAKHI_WRITE_TOKEN, with an on-disk store)"
+            "configured (PHAKHI_WRITE_TOKEN, with an on-disk or remote store)"
         )
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
@@ -50,8 +50,8 @@ def writer_for(request: Request) -> Writer:
     return writer
 
 
-async def get_writer(request: Request) -> Writer:
+async def get_writer(request: Request) -> WritePath:
     return writer_for(request)
 
 
-WriterDep = Annotated[Writer, Depends(get_writer)]
+WriterDep = Annotated[WritePath, Depends(get_writer)]

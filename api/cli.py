@@ -54,6 +54,45 @@ def _fill_store(store: Path, files: list[Path], data: Path) -> int:
     return 0
 
 
+def _load(args: argparse.Namespace) -> int:
+    """Publish the compiled sources (or RDF files) into a remote store, graph by graph."""
+    import os
+
+    from phakhi.graph.loader import open_engine
+    from phakhi.graph.paths import ONTOLOGY_FILE
+    from phakhi.graph.problems import SourceErrors
+    from phakhi.graph.remote import PHAKHI_GRAPHS, Endpoints, RemoteStore, StoreError, graphs_of
+
+    password = os.environ.get("PHAKHI_STORE_PASSWORD")
+    try:
+        endpoints = Endpoints.from_url(
+            args.to,
+            update=args.update_url,
+            graph_store=args.graph_store_url,
+            user=args.user,
+            password=password,
+            auth=args.auth,
+        )
+        local = open_engine(Path(args.data), ONTOLOGY_FILE, [Path(f) for f in args.files])
+    except SourceErrors as errors:
+        for problem in errors.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"phakhi load: {error}", file=sys.stderr)
+        return 1
+    remote = RemoteStore(endpoints, graph_prefixes=args.graph_prefix or (PHAKHI_GRAPHS,))
+    try:
+        remote.publish(graphs_of(local), local.version)
+    except StoreError as error:
+        print(f"phakhi load: {error}", file=sys.stderr)
+        return 1
+    finally:
+        remote.close()
+    print(f"loaded {len(local)} quads into {endpoints.query} (dataset version {local.version})")
+    return 0
+
+
 def _suggest(args: argparse.Namespace) -> int:
     import shutil
 
@@ -176,7 +215,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default 8000)")
     serve.add_argument("--data", nargs="+", type=Path, help="serve these RDF files instead")
     serve.add_argument(
-        "--store", type=Path, help="on-disk store folder: filled when empty, else opened as is"
+        "--store",
+        help="on-disk store folder (filled when empty, else opened as is), or a remote store "
+        "as sparql+http://HOST/PATH (its query URL)",
     )
     serve.set_defaults(run=_serve)
 
@@ -185,6 +226,19 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", default=str(DIST_DIR / "phakhi.trig"))
     build.add_argument("--store", help="also load the result into this empty on-disk store")
     build.set_defaults(run=_build)
+
+    load = commands.add_parser("load", help="publish the graph into a remote SPARQL store")
+    load.add_argument("--to", required=True, help="the store's query URL (sparql+ optional)")
+    load.add_argument("files", nargs="*", help="RDF files to load instead of the sources")
+    load.add_argument("--data", default=str(DATA_DIR), help="the data folder")
+    load.add_argument("--update-url", help="the update URL (default: from the query URL)")
+    load.add_argument("--graph-store-url", help="the Graph Store URL (default: from --to)")
+    load.add_argument("--user", help="user name (the password: PHAKHI_STORE_PASSWORD)")
+    load.add_argument("--auth", choices=("basic", "digest"), default="basic")
+    load.add_argument(
+        "--graph-prefix", action="append", help="the dataset's graphs start with this"
+    )
+    load.set_defaults(run=_load)
 
     validate = commands.add_parser("validate", help="check the source files and the shapes")
     validate.add_argument("--data", default=str(DATA_DIR), help="the data folder")

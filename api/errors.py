@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from phakhi.graph import remote
+
 
 class PhakhiError(Exception):
     status = 500
@@ -75,6 +77,31 @@ class Busy(PhakhiError):
     status, code = 503, "busy"
 
 
+class StoreUnavailable(PhakhiError):
+    status, code = 503, "store_unavailable"
+
+
+class StoreTimeout(PhakhiError):
+    status, code = 504, "store_timeout"
+
+
+class StoreFailed(PhakhiError):
+    status, code = 502, "store_failed"
+
+
+class StoreRefused(BadRequest):
+    code = "store_refused"
+
+
+# a remote store's failures (graph.remote), as the API's: whichever route met them
+_STORE_ERRORS: dict[type[remote.StoreError], type[PhakhiError]] = {
+    remote.StoreUnavailable: StoreUnavailable,
+    remote.StoreTimeout: StoreTimeout,
+    remote.StoreRefused: StoreRefused,
+}
+STORE_RETRY_AFTER = "5"
+
+
 def error_body(status: int, code: str, message: str, detail: dict[str, Any]) -> dict[str, Any]:
     return {"error": {"status": status, "code": code, "message": message, "detail": detail}}
 
@@ -106,7 +133,15 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     return _respond(400, "invalid_parameters", message, {"problems": problems}, None)
 
 
+async def _store_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, remote.StoreError)
+    kind = _STORE_ERRORS.get(type(error), StoreFailed)
+    headers = {"Retry-After": STORE_RETRY_AFTER} if kind.status == 503 else None
+    return _respond(kind.status, kind.code, str(error), {}, headers)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(PhakhiError, _phakhi_error)
+    app.add_exception_handler(remote.StoreError, _store_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

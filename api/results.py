@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pyoxigraph as ox
 
-from phakhi.graph.store import OxigraphStore, QueryResult
+from phakhi.graph.store import Engine, QueryResult
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -158,11 +158,10 @@ def _capped(triples: Iterable[ox.Triple], cap: int) -> Iterator[ox.Triple]:
         yield triple
 
 
-def _evaluate(engine: OxigraphStore, job: QueryJob) -> QueryResult:
+def _evaluate(engine: Engine, job: QueryJob) -> QueryResult:
     if job.default_graphs is None and job.named_graphs is None:
         if job.own_dataset:
-            # pyoxigraph lets its dataset arguments override FROM / FROM NAMED: pass none
-            return engine.store.query(job.query)
+            return engine.query_as_written(job.query)
         return engine.query(job.query)
     named = job.named_graphs
     if named is None and job.own_dataset:
@@ -210,7 +209,7 @@ def malformed(error: SyntaxError) -> Refusal:
     return Refusal("malformed_query", f"malformed query: {message}", detail)
 
 
-def execute(engine: OxigraphStore, job: QueryJob) -> Outcome:
+def execute(engine: Engine, job: QueryJob) -> Outcome:
     """Evaluate job.query and write it in the asked format; the handler of every query worker."""
     try:
         result = _evaluate(engine, job)

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,7 @@ WRITES_NEED_A_STORE = (
     "in-memory graph would lose them at the next start. Serve with --store FOLDER (or set "
     "PHAKHI_STORE), or unset PHAKHI_WRITE_TOKEN to serve read-only."
 )
+REMOTE_SCHEMES = ("sparql+http://", "sparql+https://")
 
 
 class Settings(BaseSettings):
@@ -36,8 +38,49 @@ class Settings(BaseSettings):
         None,
         description=(
             "An on-disk store (a folder; phakhi serve --store): filled in bulk from data_files "
-            "or the compiled sources when empty, otherwise opened as it is (no re-parse)."
+            "or the compiled sources when empty, otherwise opened as it is (no re-parse). "
+            "sparql+http://HOST/PATH (the query URL of a remote store) sets store_url instead."
         ),
+    )
+    store_url: str | None = Field(
+        None,
+        description=(
+            "The query URL of a remote SPARQL 1.1 store to serve instead of an embedded one "
+            "(fill it with phakhi load --to). Oxigraph server: http://HOST:7878/query; "
+            "Virtuoso: http://HOST:8890/sparql (or /sparql-auth with store_auth=digest)."
+        ),
+    )
+    store_update_url: str | None = Field(
+        None,
+        description="The remote store's update URL (default: /update beside a /query URL, "
+        "else the query URL).",
+    )
+    store_graph_store_url: str | None = Field(
+        None,
+        description="The remote store's Graph Store Protocol URL (default: /store beside a "
+        "/query URL, /sparql-graph-crud beside a Virtuoso /sparql URL).",
+    )
+    store_user: str | None = Field(None, description="User name for the remote store.")
+    store_password: SecretStr | None = Field(None, description="Password for the remote store.")
+    store_auth: Literal["basic", "digest"] = Field(
+        "basic", description="How the user signs in to the remote store: basic or digest."
+    )
+    store_timeout: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds the service waits for the remote store on its own requests "
+        "(indexes, pages, the JSON API); /sparql queries wait query_timeout.",
+    )
+    store_poll_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="How often the service reads the remote store's dataset version, to see "
+        "writes made through other replicas (a /sparql query always reads it first).",
+    )
+    store_graph_prefixes: list[str] = Field(
+        default_factory=lambda: [BASE],
+        description="In a remote store, the named graphs whose IRIs start with one of these "
+        "are the dataset (a store may hold other data, and system graphs).",
     )
     query_workers: int = Field(
         default_factory=lambda: max(2, os.cpu_count() or 2),
@@ -103,8 +146,18 @@ class Settings(BaseSettings):
         description="Largest request body (bytes) of a write (an update, a Graph Store upload).",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _remote_store(cls, values: Any) -> Any:
+        """PHAKHI_STORE=sparql+http://… names a remote store, not a folder."""
+        if isinstance(values, dict):
+            store = values.get("store")
+            if isinstance(store, str) and store.startswith(REMOTE_SCHEMES):
+                values = {**values, "store": None, "store_url": store.removeprefix("sparql+")}
+        return values
+
     @model_validator(mode="after")
     def _writes_need_a_store(self) -> "Settings":
-        if self.write_token is not None and self.store is None:
+        if self.write_token is not None and self.store is None and self.store_url is None:
             raise ValueError(WRITES_NEED_A_STORE)
         return self

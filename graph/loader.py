@@ -13,7 +13,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from phakhi.graph.dataset import build_dataset, to_nquads
-from phakhi.graph.store import OxigraphStore
+from phakhi.graph.store import Engine, OxigraphStore
 from phakhi.graph.xml_entities import check_file
 
 _QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
@@ -69,11 +69,13 @@ def open_engine(
     return store
 
 
-def cached_index(store: OxigraphStore, name: str, build: Callable[[OxigraphStore], T]) -> T:
+def cached_index(store: Engine, name: str, build: Callable[[Engine], T]) -> T:
     """build(store), kept in an on-disk store's folder for its dataset version: the next start
     reads it back (pickle: the folder must be as trusted as the data) instead of rebuilding.
     Indexes of other versions are removed; an in-memory store always builds."""
-    if store.path is None or not store.version or store.read_only:
+    if not isinstance(store, OxigraphStore) or not store.version:
+        return build(store)
+    if store.path is None or store.read_only:
         return build(store)
     file = store.path / f"phakhi-{name}-{store.version}.pickle"
     with (

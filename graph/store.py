@@ -35,9 +35,18 @@ class Engine(Protocol):
         named_graphs: list[str] | None = None,
     ) -> QueryResult: ...
 
+    def query_as_written(self, sparql: str) -> QueryResult:
+        """The query's own FROM / FROM NAMED decide its dataset (none is added)."""
+        ...
+
     def graphs(self) -> list[str]: ...
 
     def __len__(self) -> int: ...
+
+    @property
+    def version(self) -> str:
+        """The dataset version (see above); "" when unknown."""
+        ...
 
 
 class OxigraphStore:
@@ -153,6 +162,10 @@ class OxigraphStore:
             default_graph=[ox.NamedNode(g) for g in default_graphs],
             named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
         )
+
+    def query_as_written(self, sparql: str) -> QueryResult:
+        # pyoxigraph lets its dataset arguments override FROM / FROM NAMED: pass none
+        return self.store.query(sparql)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))

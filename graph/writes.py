@@ -32,7 +32,7 @@ from typing import Generic, Protocol, TypeVar
 import pyoxigraph as ox
 
 from phakhi.graph.atomic import write_atomically
-from phakhi.graph.store import META_FILE, OxigraphStore
+from phakhi.graph.store import META_FILE, Engine, OxigraphStore
 
 T = TypeVar("T")
 GraphTarget = ox.NamedNode | ox.DefaultGraph
@@ -51,6 +51,22 @@ class Written:
 class CommitFailed(Exception):
     """The write was applied but could not be made durable or visible (e.g. a full disk): it
     may or may not survive; the store reopens without a version at the next start."""
+
+
+class WritePath(Protocol):
+    """What the routes need to write: Writer (embedded) or graph.remote_writes.RemoteWriter."""
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> Written: ...
+
+    def replace_graph(self, graph: GraphTarget, triples: Iterable[ox.Triple]) -> Written: ...
+
+    def add_to_graph(self, graph: GraphTarget, triples: Iterable[ox.Triple]) -> Written: ...
+
+    def drop_graph(self, graph: GraphTarget) -> Written | None: ...
+
+    def exists(self, graph: GraphTarget) -> bool: ...
+
+    def listen(self, listener: Callable[[str], None]) -> None: ...
 
 
 class Readers(Protocol):
@@ -229,9 +245,9 @@ class DerivedIndex(Generic[T]):
 
     def __init__(
         self,
-        engine: OxigraphStore,
+        engine: Engine,
         name: str,
-        build: Callable[[OxigraphStore], T],
+        build: Callable[[Engine], T],
         value: T,
         publish: Callable[[T], None] | None = None,
         *,

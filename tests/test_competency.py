@@ -6,13 +6,19 @@ import pyoxigraph as ox
 import pytest
 
 from phakhi.graph.paths import COMPETENCY_DIR
-from phakhi.graph.store import OxigraphStore
+from phakhi.graph.store import Engine
 
 Table = list[tuple[str, ...]]
 ID = "https://w3id.org/phakhi/id/"
 
 
-def answer(engine: OxigraphStore, name: str, *columns: str) -> Table:
+@pytest.fixture(scope="module")
+def engine(any_engine: Engine) -> Engine:
+    """Every question is asked of each backend: embedded, Oxigraph server and Virtuoso."""
+    return any_engine
+
+
+def answer(engine: Engine, name: str, *columns: str) -> Table:
     result = engine.query((COMPETENCY_DIR / name).read_text(encoding="utf-8"))
     assert isinstance(result, ox.QuerySolutions)
     return [
@@ -29,7 +35,7 @@ def test_at_least_twelve_questions_each_with_thai_and_english() -> None:
         assert header[0].startswith("# th: ") and header[1].startswith("# en: "), path.name
 
 
-def test_agencies_and_who_spoke_for_each(engine: OxigraphStore) -> None:
+def test_agencies_and_who_spoke_for_each(engine: Engine) -> None:
     rows = answer(engine, "01-agencies-and-speakers.rq", "agency", "capacity", "person")
     spoke = {(a, p) for a, c, p in rows if c == "Spoke for an agency"}
     assert spoke == {
@@ -46,7 +52,7 @@ def test_agencies_and_who_spoke_for_each(engine: OxigraphStore) -> None:
     assert ("agency/nida", "Co-launcher", "") in rows
 
 
-def test_year_two_study_provinces(engine: OxigraphStore) -> None:
+def test_year_two_study_provinces(engine: Engine) -> None:
     assert answer(engine, "02-study-provinces.rq", "iso", "nameTh") == [
         ("TH-23", "ตราด"),
         ("TH-37", "อำนาจเจริญ"),
@@ -56,7 +62,7 @@ def test_year_two_study_provinces(engine: OxigraphStore) -> None:
     ]
 
 
-def test_mechanisms_each_province_uses_or_plans(engine: OxigraphStore) -> None:
+def test_mechanisms_each_province_uses_or_plans(engine: Engine) -> None:
     rows = answer(engine, "03-province-mechanisms.rq", "iso", "type", "status")
     assert len(rows) == 16
     assert ("TH-76", "Citizen council", "In use") in rows
@@ -65,7 +71,7 @@ def test_mechanisms_each_province_uses_or_plans(engine: OxigraphStore) -> None:
     assert {iso for iso, _, _ in rows} == {"TH-23", "TH-37", "TH-60", "TH-76", "TH-80"}
 
 
-def test_mechanism_types_shared_by_two_or_more_provinces(engine: OxigraphStore) -> None:
+def test_mechanism_types_shared_by_two_or_more_provinces(engine: Engine) -> None:
     assert answer(engine, "04-shared-mechanism-types.rq", "type", "provinces") == [
         ("Citizen council", "2"),
         ("Common space", "2"),
@@ -74,14 +80,14 @@ def test_mechanism_types_shared_by_two_or_more_provinces(engine: OxigraphStore) 
     ]
 
 
-def test_who_promotes_what_phetchaburi_uses(engine: OxigraphStore) -> None:
+def test_who_promotes_what_phetchaburi_uses(engine: Engine) -> None:
     assert answer(engine, "05-promoters-in-province.rq", "agency", "type", "inferred") == [
         ("King Prajadhipok's Institute", "Civic school", "false"),
         ("King Prajadhipok's Institute", "Political development centre", "false"),
     ]
 
 
-def test_project_head_is_stated_and_funders_inferred(engine: OxigraphStore) -> None:
+def test_project_head_is_stated_and_funders_inferred(engine: Engine) -> None:
     assert answer(engine, "06-project-head-and-funder.rq", "relation", "who", "inferred") == [
         ("funder", "National Research Council of Thailand", "true"),
         ("funder", "National Science and Technology Development Agency", "true"),
@@ -89,7 +95,7 @@ def test_project_head_is_stated_and_funders_inferred(engine: OxigraphStore) -> N
     ]
 
 
-def test_themes_of_each_province(engine: OxigraphStore) -> None:
+def test_themes_of_each_province(engine: Engine) -> None:
     themes = dict(answer(engine, "07-province-themes.rq", "iso", "themes"))
     assert set(themes) == {"TH-23", "TH-37", "TH-60", "TH-76", "TH-80"}
     assert themes["TH-76"] == "Community-based tourism, Economy, Food security"
@@ -97,7 +103,7 @@ def test_themes_of_each_province(engine: OxigraphStore) -> None:
     assert "Poverty" in themes["TH-37"] and "Social inequality" in themes["TH-37"]
 
 
-def test_source_and_quote_behind_a_statement(engine: OxigraphStore) -> None:
+def test_source_and_quote_behind_a_statement(engine: Engine) -> None:
     assert answer(engine, "08-statement-evidence.rq", "source", "line", "quote") == [
         (
             "source/nida-forum-2024-06-11",
@@ -107,7 +113,7 @@ def test_source_and_quote_behind_a_statement(engine: OxigraphStore) -> None:
     ]
 
 
-def test_units_of_codi(engine: OxigraphStore) -> None:
+def test_units_of_codi(engine: Engine) -> None:
     assert [u for (u,) in answer(engine, "09-agency-units.rq", "unit")] == [
         "unit/codi-board",
         "unit/codi-human-resources-bureau",
@@ -115,21 +121,21 @@ def test_units_of_codi(engine: OxigraphStore) -> None:
     ]
 
 
-def test_people_roles_as_of_the_forum(engine: OxigraphStore) -> None:
+def test_people_roles_as_of_the_forum(engine: Engine) -> None:
     rows = answer(engine, "10-people-and-roles.rq", "person", "role", "asOf", "inferred")
     assert ("Wichai Nasuwanno", "Deputy director", "2024-06-11", "false") in rows
     assert ("Chusak Panyamun", "", "2024-06-11", "true") in rows
     assert len(rows) == 7
 
 
-def test_who_opened_the_forum(engine: OxigraphStore) -> None:
+def test_who_opened_the_forum(engine: Engine) -> None:
     assert answer(engine, "11-who-opened-the-forum.rq", "honorific", "name") == [
         ("ศาสตราจารย์ ดร.", "บรรเจิด สิงคะเนติ"),
         ("รองศาสตราจารย์ ดร.", "พัทรียา หลักเพ็ชร"),
     ]
 
 
-def test_commitments_of_each_agency(engine: OxigraphStore) -> None:
+def test_commitments_of_each_agency(engine: Engine) -> None:
     rows = answer(engine, "12-agency-commitments.rq", "agency", "commitments", "themes")
     assert all(themes for _, _, themes in rows)  # every agency's commitments name themes
     themes = {agency: set(names.split(", ")) for agency, _, names in rows}
@@ -142,13 +148,13 @@ def test_commitments_of_each_agency(engine: OxigraphStore) -> None:
     }
 
 
-def test_inferred_statements_are_marked(engine: OxigraphStore) -> None:
+def test_inferred_statements_are_marked(engine: Engine) -> None:
     rows = answer(engine, "13-inferred-statements.rq", "subject", "predicate", "object")
     assert ("National Health Commission Office", "promotes", "Health assembly") in rows
     assert all("Banchoet" not in " ".join(row) for row in rows)
 
 
-def test_figures_of_the_related_news(engine: OxigraphStore) -> None:
+def test_figures_of_the_related_news(engine: Engine) -> None:
     rows = answer(engine, "14-related-news-figures.rq", "value", "unit")
     assert ("34", "temporary shelters") in rows
     assert ("300000", "households") in rows
@@ -156,7 +162,7 @@ def test_figures_of_the_related_news(engine: OxigraphStore) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(COMPETENCY_DIR.glob("*.rq")), ids=lambda p: p.name)
-def test_every_question_has_an_answer(engine: OxigraphStore, path: Path) -> None:
+def test_every_question_has_an_answer(engine: Engine, path: Path) -> None:
     result = engine.query(path.read_text(encoding="utf-8"))
     assert isinstance(result, ox.QuerySolutions)
     assert list(result)

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import anyio
@@ -25,14 +25,23 @@ from phakhi.api import errors
 from phakhi.api.cache import CachedAnswer, CacheKey, ResultCache
 from phakhi.api.deps import EngineDep, SettingsDep
 from phakhi.api.negotiation import GRAPH_FORMATS, RESULT_FORMATS, TURTLE, Format, choose
+from phakhi.api.remote_runner import RemoteRunner, VersionPoller
 from phakhi.api.results import Answer, Outcome, QueryJob, execute
 from phakhi.api.service_description import SD, description, serialize
 from phakhi.api.settings import Settings
 from phakhi.graph import runner
+from phakhi.graph.remote import RemoteStore
 from phakhi.graph.store import Engine, OxigraphStore
 from phakhi.graph.writes import Writer
 
 QueryRunner = runner.QueryRunner[QueryJob, Outcome]
+
+
+class Runs(Protocol):
+    """What runs /sparql jobs: the worker pool (embedded) or api.remote_runner.RemoteRunner."""
+
+    def run(self, job: QueryJob) -> Outcome: ...
+
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
@@ -370,8 +379,8 @@ def _update_refused(keyword: str) -> errors.BadRequest:
 # -- answering --------------------------------------------------------------------------------
 
 
-def _runner(request: Request) -> QueryRunner:
-    found: QueryRunner | None = getattr(request.app.state, "query_runner", None)
+def _runner(request: Request) -> Runs:
+    found: Runs | None = getattr(request.app.state, "query_runner", None)
     if found is None:
         raise errors.PhakhiError(
             "the query workers are not running (the app's lifespan did not start them)"
@@ -409,7 +418,7 @@ def _job(shape: QueryShape, params: Params, request: Request, settings: Settings
     )
 
 
-async def _run(query_runner: QueryRunner, job: QueryJob, settings: Settings) -> Outcome:
+async def _run(query_runner: Runs, job: QueryJob, settings: Settings) -> Outcome:
     try:
         return await anyio.to_thread.run_sync(query_runner.run, job)
     except runner.TimedOut as error:
@@ -452,7 +461,7 @@ def _respond(outcome: Outcome, settings: Settings) -> Response:
 
 def _cache_key(request: Request, params: Params) -> CacheKey | None:
     engine = request.app.state.engine
-    if not isinstance(engine, OxigraphStore) or not engine.version:
+    if not isinstance(engine, OxigraphStore | RemoteStore) or not engine.version:
         return None
     assert params.query is not None
     return CacheKey(
@@ -468,6 +477,9 @@ def _cache_key(request: Request, params: Params) -> CacheKey | None:
 async def _answer(request: Request, settings: Settings, params: Params) -> Response:
     assert params.query is not None
     cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
+    engine = request.app.state.engine
+    if isinstance(engine, RemoteStore):  # written to through another replica since?
+        await anyio.to_thread.run_sync(engine.check_version)
     key = _cache_key(request, params) if cache is not None else None
     if cache is not None and key is not None:
         # an answer is cached only after its query passed every check below
@@ -701,7 +713,11 @@ async def sparql_preflight(request: Request) -> Response:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the query workers with the app, and stop them with it."""
     engine = app.state.engine
-    if not isinstance(engine, OxigraphStore):  # a remote engine has nothing to hand workers
+    if isinstance(engine, RemoteStore):  # the store does the work: nothing to hand workers
+        async with _remote(app, engine):
+            yield
+        return
+    if not isinstance(engine, OxigraphStore):
         yield
         return
     if engine.path is not None:  # the workers open the on-disk store read-only
@@ -721,6 +737,25 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine.store.dump(dataset, format=ox.RdfFormat.N_QUADS)
         async with _running(app, dataset):
             yield
+
+
+@asynccontextmanager
+async def _remote(app: FastAPI, store: RemoteStore) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    app.state.query_runner = RemoteRunner(
+        store,
+        workers=settings.query_workers,
+        timeout=settings.query_timeout,
+        queue_wait=settings.query_queue_wait,
+    )
+    poller = VersionPoller(store, settings.store_poll_seconds)
+    poller.start()
+    try:
+        yield
+    finally:
+        app.state.query_runner = None
+        await anyio.to_thread.run_sync(poller.stop)
+        store.close()
 
 
 @asynccontextmanager

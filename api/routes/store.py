@@ -34,7 +34,7 @@ from phakhi.api.settings import Settings
 from phakhi.api.updates import media_type, read_body, run_write
 from phakhi.api.versioning import VERSION_HEADER
 from phakhi.graph import xml_entities
-from phakhi.graph.store import OxigraphStore
+from phakhi.graph.store import Engine, OxigraphStore
 from phakhi.graph.writes import GraphTarget, Written
 
 BODY_FORMATS = {
@@ -78,10 +78,17 @@ def graph_target(request: Request) -> GraphTarget:
 Target = Annotated[GraphTarget, Depends(graph_target)]
 
 
-def _store(engine: object) -> OxigraphStore:
-    if not isinstance(engine, OxigraphStore):
-        raise errors.PhakhiError("the Graph Store Protocol needs the embedded store")
-    return engine
+def _graph_body(engine: Engine, graph: GraphTarget, fmt: ox.RdfFormat) -> bytes | None:
+    """The graph written in fmt; None when there is no such named graph."""
+    if isinstance(engine, OxigraphStore):
+        if isinstance(graph, ox.NamedNode) and not engine.store.contains_named_graph(graph):
+            return None
+        return engine.store.dump(format=fmt, from_graph=graph, prefixes=PREFIXES) or b""
+    if not isinstance(graph, ox.NamedNode) or graph.value not in engine.graphs():
+        return None  # a remote store's default graph is not part of the dataset
+    found = engine.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    assert isinstance(found, ox.QueryTriples)
+    return ox.serialize(found, format=fmt, prefixes=PREFIXES) or b""
 
 
 def _no_graph(graph: GraphTarget) -> errors.NotFound:
@@ -180,9 +187,6 @@ _WRITE_RESPONSES: dict[int | str, dict[str, str]] = {
 async def get_graph(
     request: Request, graph: Target, engine: EngineDep, settings: SettingsDep
 ) -> Response:
-    store = _store(engine)
-    if isinstance(graph, ox.NamedNode) and not store.store.contains_named_graph(graph):
-        raise _no_graph(graph)
     formats = tuple(request.query_params.getlist("format"))
     chosen = choose(formats, request.headers.get("accept"), GRAPH_FORMATS)
     if chosen is None:
@@ -193,9 +197,9 @@ async def get_graph(
         )
     fmt = ox.RdfFormat.from_media_type(chosen.media_type)
     assert fmt is not None
-    body = await anyio.to_thread.run_sync(
-        lambda: store.store.dump(format=fmt, from_graph=graph, prefixes=PREFIXES) or b""
-    )
+    body = await anyio.to_thread.run_sync(lambda: _graph_body(engine, graph, fmt))
+    if body is None:
+        raise _no_graph(graph)
     if len(body) > settings.max_response_bytes:
         raise errors.TooLarge(
             f"the graph is larger than {settings.max_response_bytes} bytes "
