@@ -11,6 +11,7 @@ from phakhi.api.cache import ResultCache
 from phakhi.api.routes import (
     entities,
     export,
+    health,
     network,
     ontology,
     pages,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     limits.install(app, settings)  # request bodies over max_body_bytes: 413 before reading
     security.install(app)  # CSP, nosniff, referrer policy
     app.add_middleware(versioning.VersionHeaders)  # Phakhi-Dataset-Version on every response
+    app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(store_routes.router)
     app.include_router(entities.router)

@@ -137,7 +137,7 @@ class Settings(BaseSettings):
         description=(
             "The bearer token that writes need (SPARQL Update at /sparql, the Graph Store "
             "Protocol at /store), at least 16 characters; unset (the default), the service is "
-            "read-only. Writes are persisted, so a token also needs `store`."
+            "read-only. Writes are persisted, so a token also needs `store` or `store_url`."
         ),
     )
     max_write_bytes: int = Field(

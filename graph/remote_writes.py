@@ -55,7 +55,7 @@ class RemoteWriter:
         with self._lock:
             if not self.store.exists(name):
                 return None
-            self.store.update(f"DROP GRAPH <{name}>")
+            self.store.update(f"DROP SILENT GRAPH <{name}>")  # Virtuoso: never CREATEd
             return Written(self.store.stamp())
 
     def exists(self, graph: GraphTarget) -> bool:

@@ -7,7 +7,11 @@ The app's lifespan runs (so /sparql has its query workers) and is shut down at t
 included. Also here: the small, stable dataset the SPARQL tests serve (reference_settings).
 """
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -48,6 +53,40 @@ def _wait_started(server: uvicorn.Server, thread: threading.Thread, timeout: flo
         if time.monotonic() > deadline:
             raise RuntimeError(f"uvicorn did not start within {timeout:g} s")
         time.sleep(0.02)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_process(
+    args: list[str], env: dict[str, str], log: Path, *, timeout: float = 90.0
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`phakhi serve ARGS` as a real process on a free port, with env added to this one's;
+    returns it (the caller stops it) once /sparql answers, and its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "phakhi.api.cli", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), *args]
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            command, env=os.environ | env, stdout=out, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            if httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=2).is_success:
+                return process, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"the server did not start:\n{log.read_text()}")
 
 
 def reference_settings(folder: Path, **overrides: Any) -> Settings:

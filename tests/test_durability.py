@@ -9,9 +9,7 @@ every acknowledged pair is there, and no pair is there by half.
 import itertools
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -20,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from server import start_process
 
 from phakhi.graph.store import META_FILE
 
@@ -27,13 +26,6 @@ TOKEN = "durability-token-0123456789"
 EX = "http://example.org/durable/"
 STREAM_SECONDS = 2.0  # the stream runs at most this long before the kill
 SENDERS = 4
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture()
@@ -44,25 +36,8 @@ def seed(tmp_path: Path) -> Path:
 
 
 def start(store: Path, seed: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = os.environ | {"PHAKHI_WRITE_TOKEN": TOKEN, "PHAKHI_QUERY_WORKERS": "1"}
-    command = [sys.executable, "-m", "phakhi.api.cli", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--store", str(store), "--data", str(seed)]
-    with log.open("ab") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            if httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=2).is_success:
-                return process, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    raise AssertionError(f"the server did not start:\n{log.read_text()}")
+    env = {"PHAKHI_WRITE_TOKEN": TOKEN, "PHAKHI_QUERY_WORKERS": "1"}
+    return start_process(["--store", str(store), "--data", str(seed)], env, log)
 
 
 @pytest.fixture()

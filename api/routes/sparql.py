@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import anyio
@@ -29,12 +29,14 @@ from phakhi.api.remote_runner import RemoteRunner, VersionPoller
 from phakhi.api.results import Answer, Outcome, QueryJob, execute
 from phakhi.api.service_description import SD, description, serialize
 from phakhi.api.settings import Settings
+from phakhi.api.versioning import VERSION_HEADER, current_version
 from phakhi.graph import runner
 from phakhi.graph.remote import RemoteStore
 from phakhi.graph.store import Engine, OxigraphStore
 from phakhi.graph.writes import Writer
 
 QueryRunner = runner.QueryRunner[QueryJob, Outcome]
+QUEUED_PER_WORKER = 8  # queries a worker may have waiting for it; more are refused (busy)
 
 
 class Runs(Protocol):
@@ -418,18 +420,25 @@ def _job(shape: QueryShape, params: Params, request: Request, settings: Settings
     )
 
 
-async def _run(query_runner: Runs, job: QueryJob, settings: Settings) -> Outcome:
+async def _run(request: Request, job: QueryJob, settings: Settings) -> Outcome:
+    """The job on a thread of /sparql's own: a query waiting for a worker parks a thread, and
+    with the threads of every route parked so, cheap routes would wait behind slow queries."""
+    threads: anyio.CapacityLimiter = request.app.state.query_threads
+    if threads.available_tokens < 1:
+        _busy("too many queries are waiting for a query worker; try again shortly", settings)
     try:
-        return await anyio.to_thread.run_sync(query_runner.run, job)
+        return await anyio.to_thread.run_sync(_runner(request).run, job, limiter=threads)
     except runner.TimedOut as error:
         raise errors.QueryTimeout(str(error), detail={"query_timeout": error.limit}) from error
     except runner.Busy as error:
-        retry = max(1, math.ceil(settings.query_timeout))
-        raise errors.Busy(
-            str(error), detail={"retry_after": retry}, headers={"Retry-After": str(retry)}
-        ) from error
+        _busy(str(error), settings)
     except runner.WorkerFailed as error:
         raise errors.PhakhiError(str(error)) from error
+
+
+def _busy(message: str, settings: Settings) -> NoReturn:
+    retry = max(1, math.ceil(settings.query_timeout))
+    raise errors.Busy(message, detail={"retry_after": retry}, headers={"Retry-After": str(retry)})
 
 
 def _response(body: bytes, media_type: str, settings: Settings) -> Response:
@@ -475,11 +484,19 @@ def _cache_key(request: Request, params: Params) -> CacheKey | None:
 
 
 async def _answer(request: Request, settings: Settings, params: Params) -> Response:
-    assert params.query is not None
-    cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
     engine = request.app.state.engine
     if isinstance(engine, RemoteStore):  # written to through another replica since?
         await anyio.to_thread.run_sync(engine.check_version)
+    version = current_version(request.app)
+    response = await _answer_of(request, settings, params)
+    if version:  # the version the answer was made from (the middleware's is the request's)
+        response.headers[VERSION_HEADER] = version
+    return response
+
+
+async def _answer_of(request: Request, settings: Settings, params: Params) -> Response:
+    assert params.query is not None
+    cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
     key = _cache_key(request, params) if cache is not None else None
     if cache is not None and key is not None:
         # an answer is cached only after its query passed every check below
@@ -493,7 +510,7 @@ async def _answer(request: Request, settings: Settings, params: Params) -> Respo
     job = _job(shape, params, request, settings)
     if key is not None:
         job = replace(job, dataset_version=key.version)
-    outcome = await _run(_runner(request), job, settings)
+    outcome = await _run(request, job, settings)
     if cache is not None and key is not None and isinstance(outcome, Answer):
         cache.put(key, CachedAnswer(outcome.media_type, outcome.body))
     return _respond(outcome, settings)
@@ -712,6 +729,8 @@ async def sparql_preflight(request: Request) -> Response:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the query workers with the app, and stop them with it."""
+    settings: Settings = app.state.settings
+    app.state.query_threads = anyio.CapacityLimiter(QUEUED_PER_WORKER * settings.query_workers)
     engine = app.state.engine
     if isinstance(engine, RemoteStore):  # the store does the work: nothing to hand workers
         async with _remote(app, engine):
