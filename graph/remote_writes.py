@@ -37,17 +37,21 @@ class RemoteWriter:
             return Written(self.store.stamp())
 
     def replace_graph(self, graph: GraphTarget, triples: Iterable[ox.Triple]) -> Written:
-        name = _named(graph)
-        with self._lock:
-            created = not self.store.exists(name)
-            self.store.put_graph(name, _ntriples(triples))
-            return Written(self.store.stamp(), created)
+        return self._send(graph, triples, self.store.put_graph)
 
     def add_to_graph(self, graph: GraphTarget, triples: Iterable[ox.Triple]) -> Written:
+        return self._send(graph, triples, self.store.post_graph)
+
+    def _send(
+        self,
+        graph: GraphTarget,
+        triples: Iterable[ox.Triple],
+        send: Callable[[str, bytes], None],
+    ) -> Written:
         name = _named(graph)
         with self._lock:
             created = not self.store.exists(name)
-            self.store.post_graph(name, _ntriples(triples))
+            send(name, _ntriples(triples))
             return Written(self.store.stamp(), created)
 
     def drop_graph(self, graph: GraphTarget) -> Written | None:
