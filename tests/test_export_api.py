@@ -3,14 +3,21 @@
 import io
 import json
 import re
+import sys
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import networkx as nx
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
+from server import serve
 
 from phakhi.api.app import create_app
 from phakhi.api.routes import export as export_routes
@@ -166,3 +173,89 @@ def test_openapi_documents_the_downloads(app: FastAPI) -> None:
     graph = paths["/export/graph.{ext}"]["get"]
     assert "text/turtle" in graph["responses"]["200"]["content"]
     assert "404" in paths["/export/entities/{kind}/{ident}.{ext}"]["get"]["responses"]
+
+
+# -- threads: pyoxigraph's query results stay on the thread that made them ----------------------
+
+# large (many chunks, so many pulls) and small, RDF and network
+CONCURRENT = ["/export/graph.nt", "/export/dataset.trig", f"/export/sources/{SOURCE}.ttl",
+              "/export/entities/agency/codi.jsonld", "/export/network.gexf"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def base_url(app: FastAPI) -> Iterator[str]:
+    with serve(app) as base:
+        yield base
+
+
+@pytest.fixture
+def unraisable(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the process could not raise meanwhile: a query result dropped on a wrong thread."""
+    found: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: found.append(repr(u.exc_value)))
+    return found
+
+
+def export_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("phakhi-export")]
+
+
+def no_export_threads(timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while export_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not export_threads()
+
+
+def test_concurrent_downloads_are_whole(
+    base_url: str, engine: OxigraphStore, unraisable: list[str]
+) -> None:
+    """Eight at a time through a real uvicorn (its thread pool pulls the streams), each path
+    four times: every answer complete and byte-identical to the library's export. Before each
+    response pulled its chunks on one thread of its own, pyo3 aborted the server here."""
+    want = {path: b"".join(library(engine, path)) for path in CONCURRENT}
+    assert len(want["/export/graph.nt"]) > 4 * export.CHUNK  # streamed in several chunks
+    with httpx.Client(base_url=base_url, timeout=120) as client, ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(client.get, CONCURRENT * 4))
+    for path, answer in zip(CONCURRENT * 4, answers, strict=True):
+        assert answer.status_code == 200, (path, answer.text[:300])
+        assert answer.content == want[path], path
+    assert not unraisable
+    assert no_export_threads()
+
+
+def test_client_gone_mid_download(base_url: str, unraisable: list[str]) -> None:
+    """Clients that read one chunk of a large export and hang up: each generator is closed,
+    and its query results dropped, on its own thread, which then ends; the server carries on."""
+    for _ in range(4):
+        with httpx.stream("GET", base_url + "/export/graph.nt", timeout=60) as response:
+            assert response.status_code == 200
+            next(response.iter_raw())
+    assert no_export_threads()
+    assert not unraisable
+    assert httpx.get(base_url + f"/export/sources/{SOURCE}.nt", timeout=60).status_code == 200
+
+
+def test_download_failing_midway(unraisable: list[str]) -> None:
+    """An export that fails after its first chunks (RDF/XML cannot hold a control character):
+    the connection is cut, and the query results are still dropped on their own thread."""
+    store = OxigraphStore()
+    store.load("\n".join(f'<urn:x:s{i:05d}> <urn:x:p> "{i}" .' for i in range(5000))
+               + '\n<urn:x:s02500> <urn:x:p> "bad \\u0001" .')  # fmt: skip
+    app = FastAPI()
+    fmt = export.get_format("rdfxml")
+
+    @app.get("/x.rdf")
+    def download() -> StreamingResponse:
+        return export_routes._attachment(export.export_rdf(store, fmt), fmt, "x")
+
+    with serve(app) as base, pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(base + "/x.rdf", timeout=60)
+    assert no_export_threads()
+    assert not unraisable
+
+
+def library(engine: OxigraphStore, path: str) -> Iterator[bytes]:
+    if path == "/export/network.gexf":
+        return export.gexf(export.network(engine))
+    return library_export(engine, path)

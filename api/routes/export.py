@@ -3,15 +3,27 @@
 Every response streams (chunks of the deterministic export, see graph.export) and carries
 `Content-Disposition: attachment; filename="phakhi-…"`. An unknown source or entity is a 404
 in the one error shape, decided before the first byte is sent.
+
+Threads. An RDF export's generator holds pyoxigraph query results (QuerySolutions), which may
+only be used, and must be dropped, on the thread that made them; Starlette would pull a sync
+iterator on any thread of its pool (two requests at once: a panic). So each response pulls its
+chunks on one thread of its own (ExportResponse), and closes the generator there. The handlers
+themselves read the engine to the end before they return (the 404 checks, the ontology's
+version, an entity's neighbourhood, the blank-node statements): nothing of pyoxigraph's but
+terms (which any thread may use) leaves their thread.
 """
 
-from collections.abc import Iterator
+import asyncio
+import traceback
+from collections.abc import AsyncIterator, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from phakhi.api.deps import EngineDep, get_network
 from phakhi.api.errors import NotFound
@@ -61,10 +73,48 @@ def _documented(*formats: str, not_found: bool = False) -> dict[int | str, dict[
     return responses
 
 
+def _next(chunks: Iterator[bytes]) -> bytes | None:
+    try:
+        return next(chunks, None)
+    except Exception as error:
+        # the traceback keeps the export's frames, and through them its query results, alive
+        # until the event loop drops it: drop them here, on their thread
+        traceback.clear_frames(error.__traceback__)
+        raise
+
+
+def _close(chunks: Iterator[bytes]) -> None:
+    if isinstance(chunks, Generator):
+        chunks.close()
+
+
+class ExportResponse(StreamingResponse):
+    """Streams a sync export whose every step runs on one thread of its own (see above)."""
+
+    def __init__(self, chunks: Iterator[bytes], media_type: str, headers: dict[str, str]) -> None:
+        self.chunks = chunks
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="phakhi-export")
+        super().__init__(self._pulled(), media_type=media_type, headers=headers)
+
+    async def _pulled(self) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        while (chunk := await loop.run_in_executor(self.pool, _next, self.chunks)) is not None:
+            yield chunk
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # queued behind a pull still running when the client went away: the generator is
+            # closed on its own thread, which then ends
+            self.pool.submit(_close, self.chunks)
+            self.pool.shutdown(wait=False)
+
+
 def _attachment(chunks: Iterator[bytes], fmt: Format, what: str) -> StreamingResponse:
     name = export.file_name(what, fmt)
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return StreamingResponse(chunks, media_type=fmt.media_type, headers=headers)
+    return ExportResponse(chunks, fmt.media_type, headers)
 
 
 def _rdf(ext: str) -> Format:
