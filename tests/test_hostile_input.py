@@ -28,7 +28,7 @@ from server import reference_settings, serve
 
 from phakhi.api import errors
 from phakhi.api.app import create_app
-from phakhi.api.routes.sparql import MAX_CHAIN, MAX_NESTING, analyse, refuse_services
+from phakhi.api.query_shape import MAX_CHAIN, MAX_NESTING, analyse, refuse_services
 from phakhi.api.settings import Settings
 from phakhi.graph.paths import COMPETENCY_DIR
 

@@ -24,7 +24,7 @@ from server import reference_settings
 from phakhi.api import negotiation
 from phakhi.api.app import create_app
 from phakhi.api.errors import Forbidden
-from phakhi.api.routes.sparql import analyse, refuse_services
+from phakhi.api.query_shape import analyse, refuse_services
 
 PHK = "https://w3id.org/phakhi/ontology#"
 ONTOLOGY = "https://w3id.org/phakhi/ontology"

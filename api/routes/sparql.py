@@ -6,14 +6,13 @@ phakhi.graph.runner, which can be killed when a query runs past its time limit.
 """
 
 import math
-import re
 import tempfile
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl
 
 import anyio
 import pyoxigraph as ox
@@ -25,6 +24,7 @@ from phakhi.api import errors
 from phakhi.api.cache import CachedAnswer, CacheKey, ResultCache
 from phakhi.api.deps import EngineDep, SettingsDep
 from phakhi.api.negotiation import GRAPH_FORMATS, RESULT_FORMATS, TURTLE, Format, choose
+from phakhi.api.query_shape import QueryShape, analyse, refuse_services
 from phakhi.api.remote_runner import RemoteRunner, VersionPoller
 from phakhi.api.results import Answer, Outcome, QueryJob, execute
 from phakhi.api.service_description import SD, description, serialize
@@ -48,256 +48,6 @@ class Runs(Protocol):
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
-
-# -- reading a query without evaluating it ---------------------------------------------------
-# pyoxigraph has no algebra API in Python, so SERVICE, FROM, the query form and updates are found
-# by a tokenizer that follows the SPARQL 1.1 terminals closely enough never to take a string, an
-# IRI or a comment for a keyword (section 19 of the SPARQL 1.1 Query grammar).
-
-_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-_PN_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
-_NAME_START = rf"[A-Za-z_:]|[^\x00-\x7F]|{_PN_ESCAPE}"
-_NAME_PART = rf"[\w\-:]|[^\x00-\x7F]|%[0-9A-Fa-f]{{2}}|{_PN_ESCAPE}"
-_TOKEN = re.compile(
-    rf"""
-      (?P<space>[ \t\r\n]+)
-    | (?P<comment>\#[^\r\n]*)
-    | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-               |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-               |'(?:[^'\\\r\n]|\\.)*'
-               |"(?:[^"\\\r\n]|\\.)*")
-    | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
-    | (?P<var>[?$](?:[0-9A-Za-z_]|[^\x00-\x7F])+)
-    | (?P<name>(?:{_NAME_START})(?:(?:{_NAME_PART}|\.)*(?:{_NAME_PART}))?)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
-UPDATE_WORDS = {
-    "INSERT",
-    "DELETE",
-    "LOAD",
-    "CLEAR",
-    "CREATE",
-    "DROP",
-    "COPY",
-    "MOVE",
-    "ADD",
-    "WITH",
-}
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-
-    @property
-    def word(self) -> str:
-        return self.text.upper() if self.kind == "name" else ""
-
-
-@dataclass(frozen=True)
-class ServiceCall:
-    written: str  # the target as written: an IRI, a prefixed name or a variable
-    iri: str | None  # resolved; None for a variable or an unknown prefix
-    keyword: str = "SERVICE"  # or LOAD (an update that fetches a document)
-
-    @property
-    def host(self) -> str | None:
-        try:
-            return urlsplit(self.iri).hostname if self.iri else None
-        except ValueError:  # e.g. a broken IPv6 literal: no host we could allow
-            return None
-
-
-@dataclass
-class QueryShape:
-    form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE or an update keyword
-    own_dataset: bool = False  # FROM / FROM NAMED
-    services: list[ServiceCall] = field(default_factory=list)
-
-    @property
-    def is_update(self) -> bool:
-        return self.form in UPDATE_WORDS
-
-
-def tokens(query: str) -> Iterator[Token]:
-    """The significant tokens of query: no white space, no comments."""
-    for token, _ in token_spans(query):
-        yield token
-
-
-def token_spans(query: str) -> Iterator[tuple[Token, int]]:
-    """The significant tokens of query, each with the offset it starts at."""
-    for match in _TOKEN.finditer(query):
-        kind = match.lastgroup or "other"
-        if kind not in ("space", "comment"):
-            yield Token(kind, match.group()), match.start()
-
-
-def _iri_text(text: str) -> str:
-    """An IRI's \\uXXXX and \\UXXXXXXXX escapes decoded, as pyoxigraph reads them."""
-    return re.sub(_UCHAR, lambda m: chr(int(m.group()[2:], 16)), text)
-
-
-def _local_text(text: str) -> str:
-    """A local name's \\-escapes (ex:a\\@b is a@b) decoded."""
-    return re.sub(_PN_ESCAPE, lambda m: m.group()[1], text)
-
-
-class _Reader:
-    """One pass over the tokens, keeping the prologue's BASE and PREFIX to resolve IRIs."""
-
-    def __init__(self, query: str) -> None:
-        self.tokens = list(tokens(query))
-        self.base: str | None = None
-        self.prefixes: dict[str, str] = {}
-        self.shape = QueryShape()
-        self.started = False
-
-    def iri(self, token: Token) -> str | None:
-        if token.kind == "iri":
-            iri = _iri_text(token.text[1:-1])
-            return urljoin(self.base, iri) if self.base else iri
-        if token.kind == "name" and ":" in token.text:
-            prefix, _, local = token.text.partition(":")
-            known = self.prefixes.get(prefix)
-            return known + _local_text(local) if known is not None else None
-        return None
-
-    def read(self) -> QueryShape:
-        index = 0
-        while index < len(self.tokens):
-            index = self._step(index)
-        return self.shape
-
-    def _step(self, index: int) -> int:
-        token, following = self.tokens[index], self.tokens[index + 1 : index + 3]
-        word = token.word
-        if word == "BASE" and following:
-            self.base = self.iri(following[0])
-            return index + 2
-        if word == "PREFIX" and len(following) == 2:
-            iri = self.iri(following[1])
-            if iri is not None:
-                self.prefixes[following[0].text.rstrip(":")] = iri
-            return index + 3
-        if word.startswith("PREFIX") and token.text.endswith(":") and following:
-            # PREFIXex: <…> is PREFIX ex: <…> to pyoxigraph (keywords need no word boundary)
-            iri = self.iri(following[0])
-            if iri is not None:
-                self.prefixes[token.text[len("PREFIX") : -1]] = iri
-            return index + 2
-        if not self.started:  # the first token after the prologue names the form
-            self.started = True
-            self.shape.form = word if word in QUERY_FORMS | UPDATE_WORDS else None
-        if word == "FROM":
-            self.shape.own_dataset = True
-        if word in ("SERVICE", "LOAD"):  # both make the engine fetch from another host
-            return self._service(index + 1, word)
-        glued = self._glued(token)
-        if glued:
-            return self._service(index, glued, glued=True)
-        return index + 1
-
-    def _glued(self, token: Token) -> str:
-        """SERVICE or LOAD run together with what follows it (SERVICEex:x, serviceSILENT,
-        LOADSILENT): pyoxigraph matches keywords without a word boundary, so it reads these
-        as the keyword. Conservative: a prefixed name whose prefix starts with "service" (or
-        "load", in an update) counts too, as it may be read either way."""
-        word = token.word
-        if word.startswith("SERVICE") and word != "SERVICE":
-            return "SERVICE"
-        if word.startswith("LOAD") and word != "LOAD" and self.shape.form not in QUERY_FORMS:
-            return "LOAD"
-        return ""
-
-    def _service(self, index: int, keyword: str, *, glued: bool = False) -> int:
-        if glued:  # run together (see _glued): the token at index holds the keyword and more
-            rest = self.tokens[index].text[len(keyword) :]
-            rest = rest[len("SILENT") :] if rest.upper().startswith("SILENT") else rest
-            if rest:  # the target too (SERVICEex:x); else it follows (serviceSILENT <x>)
-                self.tokens[index] = Token("name", rest)
-            else:
-                index += 1
-        elif index < len(self.tokens) and self.tokens[index].word == "SILENT":
-            index += 1
-        target = self.tokens[index] if index < len(self.tokens) else Token("other", "")
-        self.shape.services.append(ServiceCall(target.text, self.iri(target), keyword))
-        return index + 1
-
-
-# pyoxigraph parses, plans and evaluates recursively: brackets nested a few hundred deep, or a
-# few thousand operators chained in one query (each UNION, OPTIONAL, MINUS, BIND, FILTER, &&,
-# ||, arithmetic operator, property path step or group makes its algebra one level deeper),
-# overflow the stack and kill the process (SIGSEGV) instead of failing. Limits far below that
-# (measured: the shallowest crash is near 470 nested collections or 2,500 chained OPTIONALs,
-# both at once under half of it) and far above what a written query needs:
-MAX_NESTING = 64
-MAX_CHAIN = 1000
-_CHAIN_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER"})
-_CHAIN_SYMBOLS = frozenset("{/|&")  # groups, paths, && and || (one per character)
-_ARITHMETIC = frozenset("+-*")  # counted inside parentheses only: not a number's sign in data
-
-
-def refuse_too_complex(found: list[Token]) -> None:
-    """Refuse (400 query_too_complex) a query or update nested or chained past the limits."""
-    depth = deepest = parens = chain = 0
-    for token in found:
-        text = token.text if token.kind == "other" else ""
-        if text in ("{", "(", "["):
-            depth += 1
-            parens += text == "("
-            deepest = max(deepest, depth)
-        elif text in ("}", ")", "]"):
-            depth = max(depth - 1, 0)
-            parens = max(parens - (text == ")"), 0)
-        if token.word in _CHAIN_WORDS or text in _CHAIN_SYMBOLS or (parens and text in _ARITHMETIC):
-            chain += 1
-    if deepest > MAX_NESTING:
-        raise errors.QueryTooComplex(
-            f"the query nests brackets ({{ ( [) {deepest} deep; at most {MAX_NESTING} are accepted",
-            detail={"nesting": deepest, "max_nesting": MAX_NESTING},
-        )
-    if chain > MAX_CHAIN:
-        raise errors.QueryTooComplex(
-            f"the query chains {chain} operators (UNION, OPTIONAL, MINUS, BIND, FILTER, groups, "
-            f"&&, ||, arithmetic, property paths); at most {MAX_CHAIN} are accepted: split it, "
-            "or list alternatives with VALUES or IN",
-            detail={"chain": chain, "max_chain": MAX_CHAIN},
-        )
-
-
-def analyse(query: str) -> QueryShape:
-    """The shape of a query or update, read without evaluating it; refuses (400) one that would
-    overflow the engine's stack (refuse_too_complex)."""
-    reader = _Reader(query)
-    refuse_too_complex(reader.tokens)
-    return reader.read()
-
-
-def refuse_services(shape: QueryShape, allowed_hosts: list[str]) -> None:
-    """Refuse (403) any SERVICE (or an update's LOAD) whose host is not allow-listed:
-    pyoxigraph would call it."""
-    allowed = {host.lower() for host in allowed_hosts}
-    for call in shape.services:
-        host = call.host
-        what = "a federated query" if call.keyword == "SERVICE" else "LOAD"
-        if host is None:
-            raise errors.Forbidden(
-                f"{call.keyword} {call.written or '(no target)'} is refused: {what} needs "
-                "a fixed http(s) IRI whose host is allowed",
-                detail={call.keyword.lower(): call.written},
-            )
-        if host.lower() not in allowed:
-            raise errors.Forbidden(
-                f"{call.keyword} <{call.iri}> is refused: this endpoint does not send requests "
-                f"to {host} (only to hosts in the service_allow_list setting)",
-                detail={call.keyword.lower(): call.iri, "host": host},
-            )
-
 
 # -- reading the request ----------------------------------------------------------------------
 
