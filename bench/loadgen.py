@@ -109,17 +109,19 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float, log:
 
 
 def run_wrk(wrk: str, url: str, *, seconds: float, connections: int, threads: int,
-            unique: bool = False) -> Load:  # fmt: skip
-    """wrk against url (path and query) for a fixed time; unique appends a counter comment."""
+            unique: bool = False, timeout: float | None = None) -> Load:  # fmt: skip
+    """wrk against url (path and query) for a fixed time; unique appends a counter comment;
+    timeout: seconds before wrk gives up on a request (wrk's default: 2)."""
     base, _, path = url.partition("://")[2].partition("/")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA)
+    limit = [f"--timeout={timeout:g}s"] if timeout is not None else []
     try:
         done = subprocess.run(
-            [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency",
+            [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", *limit,
              "-s", script.name, f"http://{base}"],
             env=os.environ | {"BENCH_PATH": "/" + path, "BENCH_UNIQUE": "1" if unique else "0"},
-            capture_output=True, text=True, timeout=seconds + 60, check=True,
+            capture_output=True, text=True, timeout=seconds + (timeout or 2) + 60, check=True,
         )  # fmt: skip
     finally:
         Path(script.name).unlink()

@@ -64,7 +64,8 @@ def targets() -> dict[str, tuple[str, bool]]:
 def run_remote(file: Path, *, seconds: float, connections: int, threads: int) -> dict[str, Any]:
     """{row name: loadgen.Load or seconds}: the load into the store, then each route."""
     wrk = loadgen.ensure_wrk()
-    load = {"seconds": seconds, "connections": connections, "threads": threads, "timeout": 60.0}
+    load: dict[str, Any] = {"seconds": seconds, "connections": connections, "threads": threads,
+                            "timeout": 60.0}  # fmt: skip
     found: dict[str, Any] = {}
     uvicorn = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}",
                "--no-access-log", "--log-level", "warning", "--factory",

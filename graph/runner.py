@@ -20,16 +20,18 @@ dies, the pipe closes and the worker exits at once, even in the middle of a quer
 
 import contextlib
 import importlib
+import math
 import os
-import queue
+import select
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -168,11 +170,15 @@ class _Worker(Generic[JobT, ReplyT]):
         theirs.close()  # the worker's copies only: its exit must close the channel
         os.close(lifeline)
         self.conn = Connection(ours.detach())
+        self._poller = select.poll()
+        self._poller.register(self.conn.fileno(), select.POLLIN)  # POLLHUP/ERR always count
         self.ready = False
 
     def _wait(self, timeout: float) -> bool:
-        """True when the worker has written (or closed) the channel within timeout."""
-        return bool(wait([self.conn], timeout))
+        """True when the worker has written (or closed) the channel within timeout. One poll
+        object per worker, registered once (multiprocessing's wait builds a selector on every
+        call)."""
+        return bool(self._poller.poll(math.ceil(timeout * 1000)))
 
     def wait_ready(self, timeout: float) -> None:
         if self.ready:
@@ -229,6 +235,32 @@ class _Worker(Generic[JobT, ReplyT]):
             os.close(self._lifeline)
 
 
+class _Idle(Generic[JobT, ReplyT]):
+    """The idle workers, the one that finished last handed out first: it is the one most
+    likely still on a CPU with warm caches (taking turns, two workers answered a lookup in
+    ~145 µs where one answered in ~100). Workers just started (still loading) go to the
+    other end, so a job never waits for one while a ready worker is idle."""
+
+    def __init__(self) -> None:
+        self._workers: deque[_Worker[JobT, ReplyT]] = deque()
+        self._changed = threading.Condition()
+
+    def put(self, worker: "_Worker[JobT, ReplyT]") -> None:
+        with self._changed:
+            if worker.ready:
+                self._workers.append(worker)
+            else:
+                self._workers.appendleft(worker)
+            self._changed.notify()
+
+    def get(self, timeout: float) -> "_Worker[JobT, ReplyT] | None":
+        """The next idle worker, or None when none became idle within timeout."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: bool(self._workers), timeout):
+                return None
+            return self._workers.pop()
+
+
 class QueryRunner(Generic[JobT, ReplyT]):
     """N workers; `run(job)` hands a job to an idle one and returns its reply.
 
@@ -252,7 +284,7 @@ class QueryRunner(Generic[JobT, ReplyT]):
         self.dataset, self.handler = dataset, _import_path(handler)
         self.size, self.timeout = workers, timeout
         self.queue_wait, self.start_timeout = queue_wait, start_timeout
-        self._idle: queue.Queue[_Worker[JobT, ReplyT]] = queue.Queue()
+        self._idle: _Idle[JobT, ReplyT] = _Idle()
         self._all: set[_Worker[JobT, ReplyT]] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -336,10 +368,9 @@ class QueryRunner(Generic[JobT, ReplyT]):
     def _checkout(self) -> _Worker[JobT, ReplyT]:
         deadline = time.monotonic() + self.queue_wait
         while not self._closed:
-            try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise Busy(self.queue_wait) from None
+            worker = self._idle.get(max(0.0, deadline - time.monotonic()))
+            if worker is None:
+                raise Busy(self.queue_wait)
             if worker.alive():
                 return worker
             self._replace(worker)  # died while idle (killed from outside, out of memory…)

@@ -13,18 +13,17 @@ Each entity is ranked by its best matching name; ties are broken by label, then 
 """
 
 import re
-import threading
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pythainlp.corpus import thai_words
 from pythainlp.tokenize import word_tokenize
-from pythainlp.util import Trie, dict_trie
+from pythainlp.util import Trie
 
 from phakhi.graph.labels import (
     ID_BASE,
@@ -139,6 +138,75 @@ def key(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", _DROPPED.sub("", text)).split())
 
 
+# -- the tokenizer's dictionary ------------------------------------------------------------
+
+
+class WordList(Trie):
+    """A stand-in for pythainlp's Trie over sorted word lists, for newmm (which only calls
+    `prefixes`). pythainlp's Trie is a Python object per character: ~63 MiB for its 62,000
+    Thai words, and a second copy for the graph's names; sorted lists take ~7 MiB, and the
+    list of Thai words is shared by every WordList."""
+
+    def __init__(self, *layers: list[str]) -> None:  # no super().__init__: no nodes
+        # each sorted, without surrounding spaces; no word in two layers
+        self.layers = layers
+        self.size = sum(len(words) for words in layers)  # newmm asks it on every call
+
+    def prefixes(self, text: str, start: int = 0) -> list[str]:
+        """The words that text has at start, shortest first (as Trie.prefixes)."""
+        found = [word for words in self.layers for word in _prefixes(words, text, start)]
+        return sorted(found, key=len) if len(self.layers) > 1 else found
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and any(_has(words, word) for words in self.layers)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(word for words in self.layers for word in words))
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add(self, word: str) -> None:
+        raise TypeError("a WordList is read-only")
+
+    def remove(self, word: str) -> None:
+        raise TypeError("a WordList is read-only")
+
+
+def _prefixes(words: list[str], text: str, start: int) -> list[str]:
+    found: list[str] = []
+    low = 0
+    for end in range(start + 1, len(text) + 1):
+        part = text[start:end]
+        low = bisect_left(words, part, low)  # a longer part sorts after: low only grows
+        if low == len(words) or not words[low].startswith(part):
+            break
+        if words[low] == part:
+            found.append(part)
+    return found
+
+
+def _has(words: list[str], word: str) -> bool:
+    index = bisect_left(words, word)
+    return index < len(words) and words[index] == word
+
+
+def word_list(words: Iterable[str]) -> list[str]:
+    return sorted({word.strip() for word in words} - {""})
+
+
+@cache
+def thai_dictionary() -> WordList:
+    """pythainlp's Thai words (its newmm default dictionary), as a shared WordList."""
+    return WordList(word_list(thai_words()))
+
+
+def with_names(names: Iterable[str]) -> WordList:
+    """The Thai words plus names (the part of them not already Thai words)."""
+    base = thai_dictionary().layers[0]
+    return WordList(base, [word for word in word_list(names) if not _has(base, word)])
+
+
 # -- the index -----------------------------------------------------------------------------
 
 
@@ -179,35 +247,23 @@ class SearchIndex:
         """names: (entity IRI, name as written); labels: for showing hits."""
         self.labels = labels
         readings = sorted({(iri, text, k) for iri, text in names for k in self._keys(iri, text)})
-        words = {chunk for _, _, k in readings for chunk in k.split()}
-        self.trie: Trie = dict_trie(set(thai_words()) | words)
-        self.tokenize("วิชัย นะสุวรรณโน")  # warm the tokenizer (its first call is slow)
+        self.trie: WordList = with_names(chunk for _, _, k in readings for chunk in k.split())
         self.names = [self._name(iri, text, k) for iri, text, k in readings]
         self._candidates = _Candidates(self.names) if len(self.names) > DIRECT_SCAN else None
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled without the tokenizer's trie (large, slow to pickle; rebuilt on load)."""
-        self._wait_for_trie()
+        """Pickled without the tokenizer's dictionary (the shared Thai words): it is made
+        again on the first search after loading (~70 ms at 1M triples, not at start-up)."""
         state = self.__dict__.copy()
-        del state["trie"]
-        state.pop("_trie_built", None)
+        state.pop("trie", None)
         return state
 
-    def _wait_for_trie(self) -> None:
-        building: threading.Thread | None = self.__dict__.get("_trie_built")
-        if building is not None:
-            building.join()
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        """Unpickled at once; the trie is rebuilt in the background (~1 s for a large graph)
-        and the first tokenize waits for it."""
-        self.__dict__.update(state)
-        self._trie_built = threading.Thread(target=self._build_trie, daemon=True)
-        self._trie_built.start()
-
-    def _build_trie(self) -> None:
-        words = {chunk for name in self.names for chunk in name.chunks}
-        self.trie = dict_trie(set(thai_words()) | words)
+    @property
+    def dictionary(self) -> WordList:
+        trie: WordList | None = self.__dict__.get("trie")
+        if trie is None:  # unpickled; two threads may both build it, to the same effect
+            trie = self.trie = with_names(chunk for name in self.names for chunk in name.chunks)
+        return trie
 
     @classmethod
     def build(cls, engine: Engine) -> "SearchIndex":
@@ -240,14 +296,18 @@ class SearchIndex:
 
     def tokenize(self, text: str) -> list[str]:
         """Words of normalised text, with the graph's names in the dictionary."""
-        self._wait_for_trie()
-        words = word_tokenize(text, engine="newmm", custom_dict=self.trie, keep_whitespace=False)
+        words = word_tokenize(
+            text, engine="newmm", custom_dict=self.dictionary, keep_whitespace=False
+        )
         return [w for w in (w.strip() for w in words) if w]
 
     def _name(self, iri: str, text: str, k: str) -> _Name:
         chunks = tuple(k.split())
         tokens = {*self.tokenize(k), *chunks}
-        tokens.update(t.strip() for t in word_tokenize(k, engine="newmm", keep_whitespace=False))
+        plain = word_tokenize(
+            k, engine="newmm", custom_dict=thai_dictionary(), keep_whitespace=False
+        )
+        tokens.update(t.strip() for t in plain)  # as segmented without the graph's names
         kind = entity_kind(iri) or ""
         return _Name(iri, kind, text, k, k.replace(" ", ""), chunks, frozenset(tokens - {""}))
 

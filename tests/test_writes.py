@@ -484,10 +484,12 @@ def test_workers_read_snapshots_never_the_live_store(client: TestClient, app: Fa
     assert runner.dataset != first
     snapshot_meta = json.loads((runner.dataset / META_FILE).read_text())
     assert snapshot_meta == {"version": store.version}
-    for _ in range(4):  # every worker moves on to the newest snapshot
+    for _ in range(4):  # a worker moves on to the newest snapshot before its next job
         ask(client, "ASK {}")
     kept = sorted((store.path / SNAPSHOTS).iterdir())
-    assert kept == [runner.dataset]  # the ones no worker holds are gone
+    # the ones no worker holds are gone; an idle worker may still hold the one it last read
+    # (the idle worker that finished last is handed the next job: graph.runner._Idle)
+    assert runner.dataset in kept and len(kept) <= runner.size
     meta = json.loads((store.path / META_FILE).read_text())
     assert meta == {"version": store.version}  # no write under way
 
