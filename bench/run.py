@@ -33,7 +33,7 @@ from urllib.parse import quote
 
 import httpx
 
-from bench import loadgen, synthetic
+from bench import loadgen, remote, synthetic
 from bench.queries import JOIN, JOIN_SELECTIVE, LOOKUP, PATH_TO, PERSON, SEARCH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,8 +220,23 @@ def run_size(label: str, args: argparse.Namespace, work: Path) -> SizeRun:
     if args.http:
         print(f"[{label}] HTTP…", file=sys.stderr)
         run_http(size, file, store, args)
+    if args.remote:
+        print(f"[{label}] HTTP over an Oxigraph server…", file=sys.stderr)
+        run_over_oxigraph_server(size, file, args)
     shutil.rmtree(store, ignore_errors=True)
     return size
+
+
+def run_over_oxigraph_server(size: SizeRun, file: Path, args: argparse.Namespace) -> None:
+    """The remote-store column (bench/remote.py): the same file published into an Oxigraph
+    server, Phakhi served over it."""
+    size.load["oxigraph server"] = load_average()
+    found = remote.run_remote(
+        file, seconds=args.http_seconds, connections=args.connections, threads=args.threads
+    )
+    for name, value in found.items():
+        row = f"phakhi over oxigraph server: {name}"
+        size.http[row] = f"{value:.2f} s" if isinstance(value, float) else value
 
 
 # -- the report -------------------------------------------------------------------------------
@@ -521,6 +536,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http", action="store_true", help="also load the servers with wrk")
     parser.add_argument(
         "--http-only", action="store_true", help="only the on-disk store and HTTP (a rerun)"
+    )
+    parser.add_argument(
+        "--remote", action="store_true", help="also Phakhi over an Oxigraph server, with wrk"
     )
     parser.add_argument("--http-seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
