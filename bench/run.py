@@ -173,13 +173,6 @@ def run_http(size: SizeRun, file: Path, store: Path, args: argparse.Namespace) -
         for name, (path, unique) in targets.items():
             size.load[name] = load_average()
             size.http[name] = measured(wrk, base + path, base + ready, unique=unique, **load)
-    frozen = [*uvicorn, "--factory", "bench.frozen_app:create_app"]
-    with loadgen.server(frozen, ready, env=env) as base:
-        for name, (path, unique) in targets.items():
-            if "uncached" in name or "/api/" in name:
-                label = "frozen: " + name.removeprefix("phakhi ")
-                size.load[label] = load_average()
-                size.http[label] = measured(wrk, base + path, base + ready, unique=unique, **load)
     if synthetic.size(size.label) > args.endpoint_max:
         size.http["rdflib-endpoint"] = f"not run above {args.endpoint_max} triples"
         return
@@ -441,14 +434,11 @@ def _http_targets(size: SizeRun, add: Any) -> None:
                      f"{size.seconds:g} s (more than {times:,.0f}x)")  # fmt: skip
             add(f"{name} ≥ 500x rdflib-endpoint, {size.label} ({variant})", shown,
                 times >= 500 if judged else None)  # fmt: skip
-    for prefix, judged in (("phakhi", True), ("frozen", False)):
-        spreads = {k: v.p99_ms / v.p50_ms for k, v in loads.items() if k.startswith(prefix)}
-        if spreads:
-            worst = max(spreads, key=lambda k: spreads[k])
-            which = "Phakhi routes" if judged else "with gc.freeze() after start-up, proposed"
-            add(f"p99 < 10x p50 under 8 connections, {size.label} ({which})",
-                f"worst {spreads[worst]:.1f}x ({worst})",
-                spreads[worst] < 10 if judged else None)  # fmt: skip
+    spreads = {k: v.p99_ms / v.p50_ms for k, v in loads.items() if k.startswith("phakhi")}
+    if spreads:
+        worst = max(spreads, key=lambda k: spreads[k])
+        add(f"p99 < 10x p50 under 8 connections, {size.label} (Phakhi routes)",
+            f"worst {spreads[worst]:.1f}x ({worst})", spreads[worst] < 10)  # fmt: skip
 
 
 def machine() -> list[str]:
@@ -495,9 +485,6 @@ READING = [
     "of the project's own that rdflib evaluates in seconds. The selective join the benchmark "
     "used before (the mechanisms of one province, their leaders and types) starts from one "
     "province, so rdflib answers it fast too; both are shown.",
-    '- "frozen:" rows serve bench/frozen_app.py: Phakhi\'s app with `gc.freeze()` after '
-    "start-up, the change proposed for api/app.py (full collections walked the indexes' "
-    "objects about once a second under load, 60-190 ms each).",
     "- rdflib-endpoint evaluates on its event loop, one query at a time, so its latencies under "
     "8 connections are mostly queueing; wrk waits up to 60 s per request.",
 ]
