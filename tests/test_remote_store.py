@@ -5,10 +5,13 @@ Tests that write or stop a store start their own (the session's are shared by th
 suite, tests/test_contract.py).
 """
 
+import dataclasses
 import json
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +198,36 @@ def _too_slow(settings: Settings) -> None:
         assert slow.json()["error"]["code"] == "store_timeout"
         assert time.monotonic() - started < 10
         assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+class _Failing(BaseHTTPRequestHandler):
+    """A store that answers every request with a server error."""
+
+    def do_POST(self) -> None:
+        self.send_response(500)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(b"disk on fire")
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_store_that_fails_gives_502_with_its_words(oxigraph_seed: RemoteServer) -> None:
+    with TestClient(create_app(store_settings(oxigraph_seed, cache_entries=0))) as client:
+        failing = ThreadingHTTPServer(("127.0.0.1", 0), _Failing)
+        threading.Thread(target=failing.serve_forever, daemon=True).start()
+        store: RemoteStore = client.app.state.engine  # type: ignore[attr-defined]
+        working, url = store.endpoints, f"http://127.0.0.1:{failing.server_port}/query"
+        store.endpoints = dataclasses.replace(working, query=url)  # the store now fails
+        try:
+            found = client.get("/sparql", params={"query": "ASK {}"})
+        finally:
+            store.endpoints = working
+            failing.shutdown()
+        assert found.status_code == 502, found.text
+        error = found.json()["error"]
+        assert error["code"] == "store_failed" and "(500): disk on fire" in error["message"]
 
 
 def test_a_store_that_refuses_a_query_says_why(oxigraph_seed: RemoteServer) -> None:
