@@ -81,9 +81,9 @@ def _not_acceptable(accept: str | None) -> NotAcceptable:
     )
 
 
-@router.api_route(
+@router.head("/ontology", include_in_schema=False)  # HEAD: same answer, no body
+@router.get(
     "/ontology",
-    methods=["GET", "HEAD"],
     summary="The ontology: reference page, Turtle or JSON-LD",
     description=(
         "Content negotiation at the ontology IRI: text/html (also for */*) gives the reference "
@@ -114,9 +114,9 @@ def ontology(
     raise _not_acceptable(accept)
 
 
-@router.api_route(
+@router.head("/ontology.html", include_in_schema=False)  # HEAD: same answer, no body
+@router.get(
     "/ontology.html",
-    methods=["GET", "HEAD"],
     response_class=HTMLResponse,
     summary="The ontology reference (HTML, Thai or English)",
 )
@@ -129,9 +129,9 @@ def ontology_html(
     return _page(request, engine, lang, accept_language)
 
 
-@router.api_route(
+@router.head("/ontology.ttl", include_in_schema=False)  # HEAD: same answer, no body
+@router.get(
     "/ontology.ttl",
-    methods=["GET", "HEAD"],
     response_class=Response,
     summary="The ontology in Turtle",
     responses={200: {"content": {"text/turtle": {}}}},
@@ -140,9 +140,9 @@ def ontology_ttl() -> Response:
     return _rdf(reference.turtle(ONTOLOGY_FILE), TURTLE.content_type)
 
 
-@router.api_route(
+@router.head("/ontology.jsonld", include_in_schema=False)  # HEAD: same answer, no body
+@router.get(
     "/ontology.jsonld",
-    methods=["GET", "HEAD"],
     response_class=Response,
     summary="The ontology in JSON-LD",
     responses={200: {"content": {"application/ld+json": {}}}},
@@ -151,9 +151,9 @@ def ontology_jsonld() -> Response:
     return _rdf(reference.jsonld(ONTOLOGY_FILE), JSONLD.content_type)
 
 
-@router.api_route(
+@router.head("/shapes", include_in_schema=False)  # HEAD: same answer, no body
+@router.get(
     "/shapes",
-    methods=["GET", "HEAD"],
     response_class=Response,
     summary="The SHACL shapes: Turtle or JSON-LD (HTML: the reference's shapes section)",
     responses={
@@ -173,9 +173,9 @@ def shapes(request: Request, accept: AcceptHeader = None) -> Response:
     raise _not_acceptable(accept)
 
 
-@router.api_route(
+@router.head("/shapes.ttl", include_in_schema=False)  # HEAD: same answer, no body
+@router.get(
     "/shapes.ttl",
-    methods=["GET", "HEAD"],
     response_class=Response,
     summary="The SHACL shapes in Turtle",
     responses={200: {"content": {"text/turtle": {}}}},

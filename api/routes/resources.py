@@ -281,9 +281,9 @@ def _alternates(site: Site, path: str) -> str:
 # -- the route ---------------------------------------------------------------------------------
 
 
-@router.api_route(
+@router.head("/id/{path:path}", include_in_schema=False)  # HEAD: same answer, no body
+@router.get(
     "/id/{path:path}",
-    methods=["GET", "HEAD"],
     summary="Dereference a Phakhi IRI (HTML page or RDF, by content negotiation)",
     description=(
         "`/id/<kind>/<id>` stands for `<base_iri>id/<kind>/<id>`. Accept: text/html gives the "
