@@ -298,3 +298,17 @@ def test_a_write_through_one_replica_is_seen_through_the_other(
     assert _n(seen.json()) == before + 2  # checked against the store: not the cached answer
     assert seen.headers["Phakhi-Dataset-Version"] == put.headers["Phakhi-Dataset-Version"]
     assert _search_finds(b, "Replica Test Agency", within=30)  # b's index, rebuilt
+
+
+def test_a_store_behind_digest_auth(engine: OxigraphStore) -> None:
+    """Virtuoso's /sparql-auth: load and serve with a user and password (digest)."""
+    with VirtuosoServer(authenticated=True) as server:
+        load_seed(server)  # phakhi load --to … --user dba --auth digest
+        settings = store_settings(server, write_token=TOKEN)
+        assert settings.store_auth == "digest"
+        with TestClient(create_app(settings)) as client:
+            assert _n(client.get("/sparql", params={"query": COUNT}, headers=JSON).json()) == len(
+                engine
+            )
+            update = f'INSERT DATA {{ GRAPH <{NEW_GRAPH}> {{ <{AGENCY}> <{RDFS}label> "x" }} }}'
+            assert client.post("/sparql", data={"update": update}, headers=AUTH).status_code == 204
