@@ -56,23 +56,23 @@ def _fill_store(store: Path, files: list[Path], data: Path) -> int:
 
 def _load(args: argparse.Namespace) -> int:
     """Publish the compiled sources (or RDF files) into a remote store, graph by graph."""
-    import os
-
+    from phakhi.api.backend import remote_store
+    from phakhi.api.settings import Settings
     from phakhi.graph.loader import open_engine
     from phakhi.graph.paths import ONTOLOGY_FILE
     from phakhi.graph.problems import SourceErrors
-    from phakhi.graph.remote import PHAKHI_GRAPHS, Endpoints, RemoteStore, StoreError, graphs_of
+    from phakhi.graph.remote import StoreError, graphs_of
 
-    password = os.environ.get("PHAKHI_STORE_PASSWORD")
+    given = {
+        "store_url": args.to.removeprefix("sparql+"),
+        "store_update_url": args.update_url,
+        "store_graph_store_url": args.graph_store_url,
+        "store_user": args.user,
+        "store_auth": args.auth,
+        "store_graph_prefixes": args.graph_prefix,
+    }  # the password, like every other store setting, also from PHAKHI_STORE_*
     try:
-        endpoints = Endpoints.from_url(
-            args.to,
-            update=args.update_url,
-            graph_store=args.graph_store_url,
-            user=args.user,
-            password=password,
-            auth=args.auth,
-        )
+        remote = remote_store(Settings(**{k: v for k, v in given.items() if v is not None}))
         local = open_engine(Path(args.data), ONTOLOGY_FILE, [Path(f) for f in args.files])
     except SourceErrors as errors:
         for problem in errors.problems:
@@ -81,7 +81,6 @@ def _load(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"phakhi load: {error}", file=sys.stderr)
         return 1
-    remote = RemoteStore(endpoints, graph_prefixes=args.graph_prefix or (PHAKHI_GRAPHS,))
     try:
         remote.publish(graphs_of(local), local.version)
     except StoreError as error:
@@ -89,7 +88,7 @@ def _load(args: argparse.Namespace) -> int:
         return 1
     finally:
         remote.close()
-    print(f"loaded {len(local)} quads into {endpoints.query} (dataset version {local.version})")
+    print(f"loaded {len(local)} quads into {args.to} (dataset version {local.version})")
     return 0
 
 
@@ -234,7 +233,7 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--update-url", help="the update URL (default: from the query URL)")
     load.add_argument("--graph-store-url", help="the Graph Store URL (default: from --to)")
     load.add_argument("--user", help="user name (the password: PHAKHI_STORE_PASSWORD)")
-    load.add_argument("--auth", choices=("basic", "digest"), default="basic")
+    load.add_argument("--auth", choices=("basic", "digest"), help="default: basic")
     load.add_argument(
         "--graph-prefix", action="append", help="the dataset's graphs start with this"
     )
