@@ -14,7 +14,11 @@ def open_backend(settings: Settings) -> OxigraphStore | RemoteStore:
             settings.data_dir, settings.ontology, settings.data_files, settings.store
         )
     store = remote_store(settings)
-    store.check_version()
+    try:
+        store.check_version()
+    except BaseException:
+        store.close()
+        raise
     return store
 
 

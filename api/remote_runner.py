@@ -8,6 +8,7 @@ limit as its read timeout. A replica also reads the store's dataset version ever
 
 import logging
 import threading
+from collections.abc import Callable
 
 from phakhi.api.results import Outcome, QueryJob, execute
 from phakhi.graph import runner
@@ -70,8 +71,11 @@ class VersionPoller:
     """A daemon thread that calls store.check_version every `every` seconds until stopped; a
     store that does not answer is tried again at the next tick (the routes report it)."""
 
-    def __init__(self, store: RemoteStore, every: float) -> None:
-        self.store, self.every = store, every
+    def __init__(
+        self, store: RemoteStore, every: float, after: Callable[[], None] | None = None
+    ) -> None:
+        """after(): called after each version read that succeeded."""
+        self.store, self.every, self.after = store, every, after
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, name="store-version", daemon=True)
 
@@ -88,3 +92,6 @@ class VersionPoller:
                 self.store.check_version()
             except StoreError as error:
                 log.warning("reading the remote store's version failed: %s", error)
+                continue
+            if self.after is not None:
+                self.after()

@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     )
     store_graph_prefixes: list[str] = Field(
         default_factory=lambda: [BASE],
+        min_length=1,
         description="In a remote store, the named graphs whose IRIs start with one of these "
         "are the dataset (a store may hold other data, and system graphs).",
     )
@@ -153,8 +154,17 @@ class Settings(BaseSettings):
         if isinstance(values, dict):
             store = values.get("store")
             if isinstance(store, str) and store.startswith(REMOTE_SCHEMES):
-                values = {**values, "store": None, "store_url": store.removeprefix("sparql+")}
+                url, given = store.removeprefix("sparql+"), values.get("store_url")
+                if given not in (None, url):  # e.g. PHAKHI_STORE and PHAKHI_STORE_URL differ
+                    raise ValueError(f"two remote stores given: store {url}, store_url {given}")
+                values = {**values, "store": None, "store_url": url}
         return values
+
+    @model_validator(mode="after")
+    def _one_store(self) -> "Settings":
+        if self.store is not None and self.store_url is not None:
+            raise ValueError("both a store folder and a remote store (store_url) are given")
+        return self
 
     @model_validator(mode="after")
     def _writes_need_a_store(self) -> "Settings":

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
@@ -46,6 +46,7 @@ _RESULTS = {
 }
 _FORM = "application/x-www-form-urlencoded"
 _BOOLEAN_TYPE = b"http://www.w3.org/2001/XMLSchema#boolean"
+_NODE_ID = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 _ZERO_ONE = re.compile(
     rb'("datatype"\s*:\s*"http://www\.w3\.org/2001/XMLSchema#boolean"\s*,\s*"value"\s*:\s*")'
     rb'([01])(")'
@@ -141,8 +142,8 @@ class RemoteStore:
             follow_redirects=False,  # a store that redirects is misconfigured: say so
         )
         self._lock = threading.Lock()
-        self._version, self._graphs = "", list[str]()
-        self._graphs_version: str | None = None  # of the graph list; None: not read yet
+        self._version, self._notes = "", 0  # _notes: how many times a version was noted
+        self._graphs: tuple[str | None, list[str]] = (None, [])  # (of which version, list)
         self._listeners: list[Callable[[str], None]] = []
 
     def close(self) -> None:
@@ -158,20 +159,26 @@ class RemoteStore:
     def check_version(self) -> str:
         """Read the version from the store; listeners hear of a change (a write made through
         another replica)."""
+        began = self._notes
         found = self._select(
             f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ <{DATASET}> <{VERSION}> ?v }} }}",
             timeout=self._connect_timeout + 5.0,
         )
-        self._note_version(next((str(row["v"].value) for row in found), ""))
+        self._note_version(next((str(row["v"].value) for row in found), ""), began)
         return self._version
 
     def listen(self, listener: Callable[[str], None]) -> None:
         """listener(new version), called when check_version or a write finds a new one."""
         self._listeners.append(listener)
 
-    def _note_version(self, version: str) -> None:
+    def _note_version(self, version: str, began: int | None = None) -> None:
+        """Take version as the store's; a read that began before the last note (a stamp made
+        meanwhile) is older than what is known, and is dropped."""
         with self._lock:
+            if began is not None and began != self._notes:
+                return
             changed, self._version = version != self._version, version
+            self._notes += 1
         if changed:
             for listener in self._listeners:
                 listener(version)
@@ -179,7 +186,11 @@ class RemoteStore:
     def stamp(self, version: str | None = None) -> str:
         """Write a new version into the store (after a write through Phakhi); returns it."""
         version = version or _new_version(self._version)
-        self.update(_stamp(version))
+        try:
+            self.update(_stamp(version))
+        except StoreError:
+            self._note_version("")  # the data may have changed: no version, no cached answer
+            raise
         self._note_version(version)
         return version
 
@@ -211,13 +222,16 @@ class RemoteStore:
 
     def graphs(self) -> list[str]:
         """The dataset's named graphs, read again when the version changes."""
-        if self._graphs_version != self._version:
+        version, found = self._graphs
+        if version != self._version:
             version = self._version
-            rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-            found = sorted(str(row["g"].value) for row in rows)
-            self._graphs = [g for g in found if self._ours(g)]
-            self._graphs_version = version
-        return list(self._graphs)
+            starts = " || ".join(f"STRSTARTS(STR(?g), {_string(p)})" for p in self.graph_prefixes)
+            rows = self._select(
+                f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({starts}) }}"
+            )
+            found = sorted(g for row in rows if self.is_ours(g := str(row["g"].value)))
+            self._graphs = (version, found)
+        return list(found)
 
     def __len__(self) -> int:
         graphs = self.graphs()
@@ -229,7 +243,7 @@ class RemoteStore:
     def is_empty(self) -> bool:
         return not self.graphs()
 
-    def _ours(self, graph: str) -> bool:
+    def is_ours(self, graph: str) -> bool:
         return graph != META_GRAPH and graph.startswith(self.graph_prefixes)
 
     def _select(
@@ -312,6 +326,7 @@ class RemoteStore:
         self, method: str, url: str, timeout: float | None, **request: object
     ) -> tuple[bytes, str]:
         limit = self.timeout if timeout is None else timeout
+        shown = _shown(url)
         try:
             with self._client.stream(
                 method,
@@ -319,14 +334,17 @@ class RemoteStore:
                 timeout=httpx.Timeout(limit, connect=self._connect_timeout),
                 **request,  # type: ignore[arg-type]
             ) as response:
-                body = self._read(response)
+                body = self._read(response, time.monotonic() + limit, limit)
         except httpx.TimeoutException as error:
-            raise StoreTimeout(f"the store at {url} did not answer within {limit:g} s") from error
+            raise StoreTimeout(f"the store at {shown} did not answer within {limit:g} s") from error
         except httpx.TransportError as error:
-            raise StoreUnavailable(f"the store at {url} cannot be reached: {error}") from error
+            raise StoreUnavailable(f"the store at {shown} cannot be reached: {error}") from error
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            raise StoreFailed(f"the store at {shown} cannot be read: {error}") from error
         return body, _media_type(response)
 
-    def _read(self, response: httpx.Response) -> bytes:
+    def _read(self, response: httpx.Response, deadline: float, limit: float) -> bytes:
+        """The whole body, within the deadline (a store that trickles is stopped too)."""
         body = bytearray()
         for block in response.iter_bytes():
             body += block
@@ -334,8 +352,10 @@ class RemoteStore:
                 raise StoreFailed(
                     f"the store's answer is larger than {self.max_response_bytes} bytes"
                 )
-        if response.status_code >= 400:
-            raise _refusal(response.status_code, bytes(body), str(response.url))
+            if time.monotonic() > deadline:
+                raise StoreTimeout(f"the store's answer took longer than {limit:g} s")
+        if not response.is_success:  # a redirect too: the write did not happen
+            raise _refusal(response, bytes(body))
         return bytes(body)
 
 
@@ -357,15 +377,36 @@ def _auth(endpoints: Endpoints) -> httpx.Auth | None:
     return httpx.BasicAuth(endpoints.user, password)
 
 
-def _refusal(status: int, body: bytes, url: str) -> StoreError:
-    said = " ".join(body.decode("utf-8", "replace").split())[:500]
+def _refusal(response: httpx.Response, body: bytes) -> StoreError:
+    """A store's answer that is not a success, as the error that says whose fault it is: only a
+    400 is the request's (a query the store cannot parse); the rest is the store's."""
+    status, url = response.status_code, _shown(str(response.url))
+    said = " ".join(body.decode("utf-8", "replace").split())[:300]
+    if 300 <= status < 400:
+        where = _shown(response.headers.get("location", "elsewhere"))
+        return StoreFailed(f"the store at {url} redirects ({status}) to {where}: set its URL")
     if status in (401, 403):
         return StoreFailed(f"the store at {url} refused the service's credentials ({status})")
-    if status == 408 or status == 504:
+    if status in (408, 504):
         return StoreTimeout(f"the store at {url} gave up ({status}): {said}")
-    if 400 <= status < 500:
-        return StoreRefused(f"the store refused the request ({status}): {said}")
+    if status in (429, 503):
+        return StoreUnavailable(f"the store at {url} is busy or down ({status}): {said}")
+    if status == 400:
+        return StoreRefused(f"the store refused the request (400): {said}")
     return StoreFailed(f"the store at {url} failed ({status}): {said}")
+
+
+def _shown(url: str) -> str:
+    """url without a user or password in it (for messages)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def _string(text: str) -> str:
+    """A SPARQL string literal of text."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _media_type(response: httpx.Response) -> str:
@@ -376,9 +417,14 @@ def _media_type(response: httpx.Response) -> str:
 def _parse(body: bytes, media_type: str) -> QueryResult:
     results = _RESULTS.get(media_type)
     try:
-        if results is ox.QueryResultsFormat.JSON:
-            return ox.parse_query_results(_virtuoso_terms(body), results)
         if results is not None:
+            if results is ox.QueryResultsFormat.JSON:
+                body = _virtuoso_terms(body)
+            found = ox.parse_query_results(body, results)
+            if isinstance(found, ox.QueryBoolean):
+                return found
+            for _ in found:  # rows are read lazily: a broken one would fail later, elsewhere
+                pass
             return ox.parse_query_results(body, results)
         rdf = ox.RdfFormat.from_media_type(media_type)
         if rdf is not None:
@@ -394,7 +440,7 @@ def _virtuoso_terms(body: bytes) -> bytes:
     blank nodes labelled `nodeID://b123` (not a valid label) as `b123`."""
     if _BOOLEAN_TYPE in body:
         body = _ZERO_ONE.sub(lambda m: m[1] + (b"true" if m[2] == b"1" else b"false") + m[3], body)
-    return body.replace(b'"nodeID://', b'"')
+    return _NODE_ID.sub(rb"\1", body)
 
 
 def _triples(body: bytes, rdf: ox.RdfFormat) -> ox.QueryTriples:
@@ -424,9 +470,13 @@ def _chunks(ntriples: bytes, size: int) -> Iterator[bytes]:
 
 
 def _stamp(version: str) -> str:
+    """One request (one transaction on Oxigraph server). A single DELETE/INSERT … WHERE
+    OPTIONAL would spare Virtuoso's readers a moment without a version, but Virtuoso 7 then
+    inserts nothing."""
+    triple = f"<{DATASET}> <{VERSION}>"
     return (
-        f"DROP SILENT GRAPH <{META_GRAPH}> ;\n"
-        f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{DATASET}> <{VERSION}> "{version}" }} }}'
+        f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ {triple} ?old }} }} ;\n"
+        f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ {triple} "{version}" }} }}'
     )
 
 

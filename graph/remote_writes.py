@@ -48,14 +48,14 @@ class RemoteWriter:
         triples: Iterable[ox.Triple],
         send: Callable[[str, bytes], None],
     ) -> Written:
-        name = _named(graph)
+        name = _named(graph, self.store)
         with self._lock:
             created = not self.store.exists(name)
             send(name, _ntriples(triples))
             return Written(self.store.stamp(), created)
 
     def drop_graph(self, graph: GraphTarget) -> Written | None:
-        name = _named(graph)
+        name = _named(graph, self.store)
         with self._lock:
             if not self.store.exists(name):
                 return None
@@ -66,9 +66,14 @@ class RemoteWriter:
         return isinstance(graph, ox.NamedNode) and self.store.exists(graph.value)
 
 
-def _named(graph: GraphTarget) -> str:
+def _named(graph: GraphTarget, store: RemoteStore) -> str:
+    """The graph's IRI: a named graph of the dataset (not the store's other graphs, nor the
+    meta graph that holds the version)."""
     if not isinstance(graph, ox.NamedNode):
         raise ValueError(NOT_DEFAULT)
+    if not store.is_ours(graph.value):
+        prefixes = ", ".join(store.graph_prefixes)
+        raise ValueError(f"{graph.value} is not a graph of the dataset (it starts with {prefixes})")
     return graph.value
 
 

@@ -308,6 +308,17 @@ class DerivedIndex(Generic[T]):
                     self._worker = None
                     return
 
+    def retry(self) -> None:
+        """Rebuild again if the last rebuild failed (e.g. a remote store was down)."""
+        if self.error is not None:
+            self.stale()
+
+    def join(self, timeout: float) -> None:
+        """Wait up to timeout seconds for a rebuild under way to end (at shutdown)."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+
     def wait(self, timeout: float) -> bool:
         """Rebuild now if behind, and block until the index is of the store's current version;
         False on timeout or when the rebuild failed."""

@@ -26,7 +26,7 @@ from phakhi.api import cli
 from phakhi.api.app import create_app
 from phakhi.api.backend import remote_store
 from phakhi.api.settings import Settings
-from phakhi.graph.remote import Endpoints, RemoteStore, _chunks
+from phakhi.graph.remote import META_GRAPH, Endpoints, RemoteStore, StoreFailed, _chunks
 from phakhi.graph.store import OxigraphStore
 
 TOKEN = "remote-write-token-0123456789"
@@ -312,3 +312,58 @@ def test_a_store_behind_digest_auth(engine: OxigraphStore) -> None:
             )
             update = f'INSERT DATA {{ GRAPH <{NEW_GRAPH}> {{ <{AGENCY}> <{RDFS}label> "x" }} }}'
             assert client.post("/sparql", data={"update": update}, headers=AUTH).status_code == 204
+
+
+# -- what the review of the remote backend found ------------------------------------------------
+
+
+def test_only_queries_reach_a_remote_store_as_queries(oxigraph_seed: RemoteServer) -> None:
+    """Virtuoso runs MODIFY or `define …` sent as query=: never pass one on."""
+    with TestClient(create_app(store_settings(oxigraph_seed))) as client:
+        for text in (
+            "MODIFY GRAPH <http://x/g> DELETE {} INSERT { <http://x/a> <http://x/b> 1 } WHERE {}",
+            "define sql:log-enable 2 INSERT DATA { GRAPH <http://x/g> { <http://x/a> <x:b> 1 } }",
+        ):
+            refused = client.get("/sparql", params={"query": text})
+            assert refused.status_code == 400, refused.text
+            assert refused.json()["error"]["code"] in ("malformed_query", "bad_request")
+
+
+def test_two_different_stores_in_the_settings_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PHAKHI_STORE", "sparql+http://127.0.0.1:1/query")
+    with pytest.raises(ValueError, match="two remote stores"):
+        Settings(store_url="http://127.0.0.1:2/query")
+    monkeypatch.setenv("PHAKHI_STORE", "var/store")
+    with pytest.raises(ValueError, match="both a store folder and a remote store"):
+        Settings(store_url="http://127.0.0.1:2/query")
+
+
+class _Moved(_Failing):
+    def do_POST(self) -> None:
+        self.send_response(301)
+        self.send_header("Location", "https://elsewhere.example/update")
+        self.end_headers()
+
+
+def test_a_store_that_redirects_is_not_taken_for_a_write() -> None:
+    moved = ThreadingHTTPServer(("127.0.0.1", 0), _Moved)
+    threading.Thread(target=moved.serve_forever, daemon=True).start()
+    try:
+        store = RemoteStore(
+            Endpoints.from_url(f"http://u:secret@127.0.0.1:{moved.server_port}/query")
+        )
+        with pytest.raises(StoreFailed, match="redirects") as raised:
+            store.update("INSERT DATA { <http://x/a> <http://x/b> 1 }")
+        assert "secret" not in str(raised.value)
+        store.close()
+    finally:
+        moved.shutdown()
+
+
+def test_writes_stay_inside_the_dataset(oxigraph_seed: RemoteServer) -> None:
+    with TestClient(create_app(store_settings(oxigraph_seed, write_token=TOKEN))) as client:
+        for graph in ("http://example.org/other-app", META_GRAPH):
+            put = client.put(
+                "/store", params={"graph": graph}, content="", headers={**AUTH, **TURTLE}
+            )
+            assert put.status_code == 400 and "not a graph of the dataset" in put.text

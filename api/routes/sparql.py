@@ -24,7 +24,7 @@ from phakhi.api import errors
 from phakhi.api.cache import CachedAnswer, CacheKey, ResultCache
 from phakhi.api.deps import EngineDep, SettingsDep
 from phakhi.api.negotiation import GRAPH_FORMATS, RESULT_FORMATS, TURTLE, Format, choose
-from phakhi.api.query_shape import QueryShape, analyse, refuse_services
+from phakhi.api.query_shape import QUERY_FORMS, QueryShape, analyse, refuse_services
 from phakhi.api.remote_runner import RemoteRunner, VersionPoller
 from phakhi.api.results import Answer, Outcome, QueryJob, execute
 from phakhi.api.service_description import SD, description, serialize
@@ -33,7 +33,7 @@ from phakhi.api.versioning import VERSION_HEADER, current_version
 from phakhi.graph import runner
 from phakhi.graph.remote import RemoteStore
 from phakhi.graph.store import Engine, OxigraphStore
-from phakhi.graph.writes import Writer
+from phakhi.graph.writes import DerivedIndex, Writer
 
 QueryRunner = runner.QueryRunner[QueryJob, Outcome]
 QUEUED_PER_WORKER = 8  # queries a worker may have waiting for it; more are refused (busy)
@@ -236,7 +236,8 @@ def _cache_key(request: Request, params: Params) -> CacheKey | None:
 async def _answer(request: Request, settings: Settings, params: Params) -> Response:
     engine = request.app.state.engine
     if isinstance(engine, RemoteStore):  # written to through another replica since?
-        await anyio.to_thread.run_sync(engine.check_version)
+        threads: anyio.CapacityLimiter = request.app.state.query_threads
+        await anyio.to_thread.run_sync(engine.check_version, limiter=threads)
     version = current_version(request.app)
     response = await _answer_of(request, settings, params)
     if version:  # the version the answer was made from (the middleware's is the request's)
@@ -256,6 +257,13 @@ async def _answer_of(request: Request, settings: Settings, params: Params) -> Re
     shape = analyse(params.query)
     if shape.is_update:
         raise _update_refused(shape.form or "update")
+    if shape.form not in QUERY_FORMS and isinstance(request.app.state.engine, RemoteStore):
+        # a remote store may run what it takes for an update (Virtuoso: MODIFY, define …)
+        raise errors.MalformedQuery(
+            "not a SPARQL query: after its PREFIX and BASE lines a query starts with SELECT, "
+            "ASK, CONSTRUCT or DESCRIBE",
+            detail={"form": shape.form},
+        )
     refuse_services(shape, settings.service_allow_list)
     job = _job(shape, params, request, settings)
     if key is not None:
@@ -266,11 +274,12 @@ async def _answer_of(request: Request, settings: Settings, params: Params) -> Re
     return _respond(outcome, settings)
 
 
-def _describe(request: Request, engine: Engine, params: Params) -> Response:
+async def _describe(request: Request, engine: Engine, params: Params) -> Response:
     # a service description is RDF; anything but an RDF format asked for still gets Turtle
     fmt = choose(params.formats, request.headers.get("accept"), GRAPH_FORMATS) or TURTLE
     endpoint = str(request.url.replace(query="", fragment=""))
-    triples = description(endpoint, engine.graphs())
+    graphs = await anyio.to_thread.run_sync(engine.graphs)  # a remote store: a request
+    triples = description(endpoint, graphs)
     if getattr(request.app.state, "writer", None) is not None:  # updates, with the write token
         service, language = ox.BlankNode("service"), ox.NamedNode(SD + "supportedLanguage")
         triples.append(ox.Triple(service, language, ox.NamedNode(SD + "SPARQL11Update")))
@@ -413,7 +422,7 @@ disk and visible to every read.
 async def sparql_get(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     params = _params(list(request.query_params.multi_items()))
     if params.query is None:
-        return _describe(request, engine, params)
+        return await _describe(request, engine, params)
     return await _answer(request, settings, params)
 
 
@@ -517,13 +526,21 @@ async def _remote(app: FastAPI, store: RemoteStore) -> AsyncIterator[None]:
         timeout=settings.query_timeout,
         queue_wait=settings.query_queue_wait,
     )
-    poller = VersionPoller(store, settings.store_poll_seconds)
+    derived: list[DerivedIndex[Any]] = getattr(app.state, "derived", [])
+
+    def retry_failed_rebuilds() -> None:  # an index rebuild that met the store down
+        for index in derived:
+            index.retry()
+
+    poller = VersionPoller(store, settings.store_poll_seconds, retry_failed_rebuilds)
     poller.start()
     try:
         yield
     finally:
         app.state.query_runner = None
         await anyio.to_thread.run_sync(poller.stop)
+        for index in derived:  # their requests need the client open
+            await anyio.to_thread.run_sync(index.join, settings.store_timeout)
         store.close()
 
 
