@@ -135,8 +135,8 @@ class RemoteStore:
         self.graph_prefixes = tuple(graph_prefixes)
         self.max_response_bytes = max_response_bytes
         self._connect_timeout = connect_timeout
+        self._auths = threading.local()  # see _auth_here
         self._client = httpx.Client(
-            auth=_auth(endpoints),
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
             follow_redirects=False,  # a store that redirects is misconfigured: say so
@@ -322,6 +322,14 @@ class RemoteStore:
 
     # -- the wire --------------------------------------------------------------------------
 
+    def _auth_here(self) -> httpx.Auth | None:
+        """This thread's sign-in: httpx's digest auth counts nonces without a lock, so each
+        thread has its own (the connections are shared)."""
+        found: httpx.Auth | None = getattr(self._auths, "auth", None)
+        if found is None and self.endpoints.user is not None:
+            found = self._auths.auth = _auth(self.endpoints)
+        return found
+
     def _send(
         self, method: str, url: str, timeout: float | None, **request: object
     ) -> tuple[bytes, str]:
@@ -331,6 +339,7 @@ class RemoteStore:
             with self._client.stream(
                 method,
                 url,
+                auth=self._auth_here(),
                 timeout=httpx.Timeout(limit, connect=self._connect_timeout),
                 **request,  # type: ignore[arg-type]
             ) as response:
