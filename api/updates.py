@@ -20,18 +20,17 @@ Updates run in the web process, on the live store, without a time limit (pyoxigr
 stop one): they are for the holders of the write token.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 from urllib.parse import parse_qsl
 
 import anyio
-import pyoxigraph as ox
 from fastapi import Request, Response
 
 from phakhi.api import errors
 from phakhi.api.auth import writer_for
 from phakhi.api.query_shape import QUERY_FORMS, analyse, refuse_services, token_spans
-from phakhi.api.routes.sparql import FORM_TYPE, UPDATE_TYPE
+from phakhi.api.routes.sparql import FORM_TYPE, UPDATE_TYPE, graph_params
 from phakhi.api.settings import Settings
 from phakhi.api.versioning import VERSION_HEADER
 from phakhi.graph.writes import CommitFailed
@@ -111,19 +110,7 @@ async def _update_and_pairs(request: Request, limit: int) -> tuple[str, list[tup
     return found[0], pairs
 
 
-def _graphs(pairs: list[tuple[str, str]], name: str) -> list[str]:
-    graphs = [value for key, value in pairs if key == name]
-    for graph in graphs:
-        try:
-            ox.NamedNode(graph)
-        except ValueError as error:
-            raise errors.BadRequest(
-                f"{name} {graph!r} is not an IRI: {error}", detail={name: graph}
-            ) from error
-    return graphs
-
-
-def with_dataset(update: str, using: list[str], using_named: list[str]) -> str:
+def with_dataset(update: str, using: Sequence[str], using_named: Sequence[str]) -> str:
     """update with USING / USING NAMED before the WHERE of each DELETE/INSERT … WHERE operation,
     as the protocol's using-graph-uri / using-named-graph-uri ask. Refuses (400) an update that
     names its own dataset (USING, WITH) or uses DELETE WHERE, which cannot take one."""
@@ -175,7 +162,7 @@ async def answer(request: Request, settings: Settings) -> Response:
             detail={"form": shape.form},
         )
     refuse_services(shape, settings.service_allow_list)
-    using, using_named = (_graphs(pairs, name) for name in USING_PARAMS)
+    using, using_named = (graph_params(pairs, name) for name in USING_PARAMS)
     if using or using_named:
         update = with_dataset(update, using, using_named)
     written = await run_write(lambda: writer.update(update))

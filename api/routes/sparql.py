@@ -73,13 +73,14 @@ def _params(pairs: list[tuple[str, str]], body_query: str | None = None) -> Para
         raise errors.BadRequest("the query is empty")
     return Params(
         query,
-        _graphs(pairs, "default-graph-uri"),
-        _graphs(pairs, "named-graph-uri"),
+        graph_params(pairs, "default-graph-uri"),
+        graph_params(pairs, "named-graph-uri"),
         tuple(value for name, value in pairs if name == "format"),
     )
 
 
-def _graphs(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+def graph_params(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    """The IRIs given as parameter name (e.g. default-graph-uri); 400 for one that is not."""
     graphs = tuple(value for key, value in pairs if key == name)
     for graph in graphs:
         try:
