@@ -10,6 +10,8 @@ import logging
 import threading
 from collections.abc import Callable
 
+import anyio
+
 from phakhi.api.results import Outcome, QueryJob, execute
 from phakhi.graph import runner
 from phakhi.graph.remote import RemoteStore, StoreError
@@ -19,17 +21,33 @@ log = logging.getLogger(__name__)
 
 
 class RemoteRunner:
+    """Jobs on threads of their own (threads: a job waiting for the store parks one; with
+    the threads of every route parked so, cheap routes would wait behind slow queries)."""
+
     def __init__(
-        self, store: RemoteStore, *, workers: int, timeout: float, queue_wait: float
+        self,
+        store: RemoteStore,
+        *,
+        workers: int,
+        timeout: float,
+        queue_wait: float,
+        threads: anyio.CapacityLimiter,
     ) -> None:
         self.engine = _Bounded(store, timeout)
         self.queue_wait = queue_wait
         self._slots = threading.BoundedSemaphore(workers)
+        self._threads = threads
 
-    def run(self, job: QueryJob) -> Outcome:
-        """Blocks: call it from a thread. StoreError when the store fails or is too slow."""
+    async def run(self, job: QueryJob) -> Outcome:
+        """StoreError when the store fails or is too slow."""
+        if self._threads.available_tokens < 1:
+            raise runner.Busy("too many queries are waiting for the store; try again shortly")
+        return await anyio.to_thread.run_sync(self._run, job, limiter=self._threads)
+
+    def _run(self, job: QueryJob) -> Outcome:
         if not self._slots.acquire(timeout=self.queue_wait):
-            raise runner.Busy(self.queue_wait)
+            waited = f"{self.queue_wait:g} s"
+            raise runner.Busy(f"the store stayed busy with other queries for {waited}; try again")
         try:
             return execute(self.engine, job)
         finally:

@@ -11,19 +11,26 @@ differs from the store's makes the worker reopen it, to see later writes), or lo
 file. A store that is written to is not read in place: the writer publishes a snapshot (a
 checkpoint folder) after each write, `publish` points the runner at it, and each worker reopens
 on the new snapshot before its next job; a snapshot no worker holds any more is retired.
-Talks over a socket pair (multiprocessing Connection: pickled jobs and replies); and holds
-the read end of a "lifeline" pipe whose write end only the server has: when the server exits or
+Talks over a socket pair: the worker reads and writes pickled messages with multiprocessing's
+Connection; the server's end is a non-blocking socket read by the event loop, so a job waiting
+for its reply holds no thread (a thread per job cost the web process more than the job: the
+hand-off to the thread and back, and their contention for the GIL). Each worker also holds the
+read end of a "lifeline" pipe whose write end only the server has: when the server exits or
 dies, the pipe closes and the worker exits at once, even in the middle of a query.
 
-`run` blocks: call it from a thread (anyio.to_thread.run_sync) so the event loop stays free.
+`run` is a coroutine for the event loop that serves the app; its jobs, idle workers and
+replacements are handled on that loop's thread only. `start` and `close` block.
 """
 
+import asyncio
 import contextlib
 import importlib
 import math
 import os
+import pickle
 import select
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -70,9 +77,7 @@ class TimedOut(RunnerError):
 
 
 class Busy(RunnerError):
-    def __init__(self, waited: float) -> None:
-        super().__init__(f"all query workers stayed busy for {waited:g} s; try again shortly")
-        self.waited = waited
+    """No worker for this job: every one stayed busy, or too many jobs wait already."""
 
 
 class WorkerFailed(RunnerError):
@@ -149,7 +154,60 @@ def _import_path(handler: Callable[..., Any]) -> str:
     return path
 
 
-class _Worker(Generic[JobT, ReplyT]):
+def _frame(message: object) -> bytes:
+    """message as multiprocessing's Connection sends it: a 4-byte big-endian length (or -1 and
+    an 8-byte length past 2 GiB), then the pickle."""
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(payload) > 0x7FFFFFFF:
+        return struct.pack("!iQ", -1, len(payload)) + payload
+    return struct.pack("!i", len(payload)) + payload
+
+
+class _Frames:
+    """The messages in the bytes read from a worker, as they arrive (Connection's framing)."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._wanted = 4  # bytes needed before anything more can be read
+
+    def feed(self, data: bytes) -> list[Any]:
+        self._buffer += data
+        found = []
+        while len(self._buffer) >= self._wanted:
+            message = self._next()
+            if message is _INCOMPLETE:
+                break
+            found.append(message)
+        return found
+
+    def _next(self) -> object:
+        (size,) = struct.unpack_from("!i", self._buffer)
+        start = 4
+        if size == -1:
+            if len(self._buffer) < 12:
+                self._wanted = 12
+                return _INCOMPLETE
+            (size,) = struct.unpack_from("!Q", self._buffer, 4)
+            start = 12
+        if len(self._buffer) < start + size:
+            self._wanted = start + size
+            return _INCOMPLETE
+        with memoryview(self._buffer) as view:
+            message = pickle.loads(view[start : start + size])
+        del self._buffer[: start + size]
+        self._wanted = 4
+        return message
+
+
+_INCOMPLETE = object()
+
+
+def _settle(future: "asyncio.Future[Any]", value: object) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+class _Worker:
     def __init__(self, dataset: Path, handler: str) -> None:
         self.dataset = dataset  # what the worker has open (or is opening)
         ours, theirs = socket.socketpair()
@@ -169,50 +227,108 @@ class _Worker(Generic[JobT, ReplyT]):
         )
         theirs.close()  # the worker's copies only: its exit must close the channel
         os.close(lifeline)
-        self.conn = Connection(ours.detach())
-        self._poller = select.poll()
-        self._poller.register(self.conn.fileno(), select.POLLIN)  # POLLHUP/ERR always count
+        ours.setblocking(False)
+        self.sock = ours
         self.ready = False
+        self._frames = _Frames()
+        self._inbox: deque[Any] = deque()  # messages read, not yet taken
+        self._eof = False  # the worker closed its end: it is gone
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop that reads the socket
+        self._waiting: asyncio.Future[None] | None = None
 
-    def _wait(self, timeout: float) -> bool:
-        """True when the worker has written (or closed) the channel within timeout. One poll
-        object per worker, registered once (multiprocessing's wait builds a selector on every
-        call)."""
-        return bool(self._poller.poll(math.ceil(timeout * 1000)))
+    # -- reading ------------------------------------------------------------------------------
+
+    def _read(self) -> None:
+        """Whatever the socket holds now, into the inbox."""
+        while not self._eof:
+            try:
+                data = self.sock.recv(1 << 20)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data:
+                self._eof = True
+                return
+            self._inbox.extend(self._frames.feed(data))
+
+    def _on_readable(self) -> None:
+        self._read()
+        if self._eof and self._loop is not None:  # a closed socket stays readable: stop watching
+            self._loop.remove_reader(self.sock.fileno())
+        if self._waiting is not None and (self._inbox or self._eof):
+            _settle(self._waiting, None)
+
+    def _listen(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Read the socket from loop (registered once: a registration per job costs two
+        epoll_ctl calls). A loop of an earlier asyncio.run is closed, its registration gone."""
+        if self._loop is not loop:
+            self._loop = loop
+            if not self._eof:
+                loop.add_reader(self.sock.fileno(), self._on_readable)
+
+    async def receive(self, timeout: float, expired: RunnerError) -> Any:
+        """The next message; expired when none came within timeout; WorkerFailed when the
+        worker is gone."""
+        loop = asyncio.get_running_loop()
+        self._listen(loop)
+        if not self._inbox and not self._eof:
+            self._waiting = loop.create_future()
+            timer = loop.call_later(timeout, _settle, self._waiting, None)
+            try:
+                await self._waiting
+            finally:
+                timer.cancel()
+                self._waiting = None
+        if self._inbox:
+            return self._inbox.popleft()
+        if self._eof:
+            raise WorkerFailed(f"a query worker stopped unexpectedly ({self._exit()})")
+        raise expired
 
     def wait_ready(self, timeout: float) -> None:
-        if self.ready:
-            return
-        try:
-            if not self._wait(timeout):
+        """Block until the worker has loaded the graph (for start, before any loop reads)."""
+        poller = select.poll()
+        poller.register(self.sock.fileno(), select.POLLIN)  # POLLHUP/ERR always count
+        deadline = time.monotonic() + timeout
+        while not self._inbox and not self._eof:
+            left = deadline - time.monotonic()
+            if left <= 0 or not poller.poll(math.ceil(left * 1000)):
                 raise WorkerFailed(f"a query worker did not load the graph within {timeout:g} s")
-            self.conn.recv()
-        except (EOFError, OSError) as error:
-            raise WorkerFailed(f"a query worker failed to start ({self._exit()})") from error
+            self._read()
+        if not self._inbox:
+            raise WorkerFailed(f"a query worker failed to start ({self._exit()})")
+        self._inbox.popleft()
         self.ready = True
 
-    def reopen(self, dataset: Path, timeout: float) -> None:
-        """Open dataset instead of the current one (self.dataset is set by the caller)."""
-        try:
-            self.conn.send(_Reopen(str(dataset)))
-            if not self._wait(timeout):
-                raise WorkerFailed(f"a query worker did not reopen the graph within {timeout:g} s")
-            self.conn.recv()
-        except (EOFError, OSError) as error:
-            raise WorkerFailed(f"a query worker failed to reopen ({self._exit()})") from error
+    async def await_ready(self, timeout: float) -> None:
+        if not self.ready:
+            expired = WorkerFailed(f"a query worker did not load the graph within {timeout:g} s")
+            await self.receive(timeout, expired)
+            self.ready = True
 
-    def call(self, job: JobT, timeout: float) -> ReplyT:
+    # -- writing ------------------------------------------------------------------------------
+
+    async def send(self, message: object) -> None:
+        data = _frame(message)
         try:
-            self.conn.send(job)
-            if not self._wait(timeout):
-                raise TimedOut(timeout)
-            reply: ReplyT = self.conn.recv()
-        except (EOFError, OSError) as error:  # the channel broke: the process is gone
+            try:
+                sent = self.sock.send(data)  # a job fits the socket's buffer: done at once
+            except BlockingIOError:
+                sent = 0
+            if sent < len(data):
+                await asyncio.get_running_loop().sock_sendall(self.sock, data[sent:])
+        except OSError as error:  # the channel broke: the process is gone
             raise WorkerFailed(f"a query worker stopped unexpectedly ({self._exit()})") from error
-        return reply
+
+    async def call(self, message: object, timeout: float, expired: RunnerError) -> Any:
+        await self.send(message)
+        return await self.receive(timeout, expired)
+
+    # -- life ---------------------------------------------------------------------------------
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        return not self._eof and self.process.poll() is None
 
     def _exit(self) -> str:
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -220,55 +336,83 @@ class _Worker(Generic[JobT, ReplyT]):
         return f"exit code {self.process.returncode}; see the server log"
 
     def ask_to_stop(self) -> None:
-        with contextlib.suppress(OSError):  # already gone
-            self.conn.send(_STOP)
+        with contextlib.suppress(OSError):  # gone already, or its buffer full: stop kills it
+            self.sock.send(_frame(_STOP))
 
     def stop(self, grace: float) -> None:
-        """Wait up to grace seconds for a clean exit, then kill."""
+        """Wait up to grace seconds for a clean exit, then kill. On the reading loop's thread:
+        the socket leaves the loop before it is closed (its number may be reused at once)."""
         try:
             self.process.wait(grace)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        self.conn.close()
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(self.sock.fileno())
+        self.sock.close()
         with contextlib.suppress(OSError):  # closed already
             os.close(self._lifeline)
 
 
-class _Idle(Generic[JobT, ReplyT]):
+class _Idle:
     """The idle workers, the one that finished last handed out first: it is the one most
     likely still on a CPU with warm caches (taking turns, two workers answered a lookup in
     ~145 µs where one answered in ~100). Workers just started (still loading) go to the
-    other end, so a job never waits for one while a ready worker is idle."""
+    other end, so a job never waits for one while a ready worker is idle. Jobs waiting for a
+    worker are served in turn. Used on the event loop's thread only."""
 
     def __init__(self) -> None:
-        self._workers: deque[_Worker[JobT, ReplyT]] = deque()
-        self._changed = threading.Condition()
+        self._workers: deque[_Worker] = deque()
+        self._waiters: deque[asyncio.Future[_Worker | None]] = deque()
 
-    def put(self, worker: "_Worker[JobT, ReplyT]") -> None:
-        with self._changed:
-            if worker.ready:
-                self._workers.append(worker)
-            else:
-                self._workers.appendleft(worker)
-            self._changed.notify()
+    @property
+    def waiting(self) -> int:
+        return len(self._waiters)
 
-    def get(self, timeout: float) -> "_Worker[JobT, ReplyT] | None":
+    def put(self, worker: _Worker) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        if worker.ready:
+            self._workers.append(worker)
+        else:
+            self._workers.appendleft(worker)
+
+    async def get(self, timeout: float) -> _Worker | None:
         """The next idle worker, or None when none became idle within timeout."""
-        with self._changed:
-            if not self._changed.wait_for(lambda: bool(self._workers), timeout):
-                return None
+        if self._workers and not self.waiting:
             return self._workers.pop()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[_Worker | None] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = loop.call_later(timeout, _settle, waiter, None)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            handed = waiter.result() if waiter.done() and not waiter.cancelled() else None
+            if handed is not None:  # handed over as the job was cancelled: pass it on
+                self.put(handed)
+            raise
+        finally:
+            timer.cancel()
+            with contextlib.suppress(ValueError):  # put() took it already
+                self._waiters.remove(waiter)
+
+    def drain(self) -> None:
+        self._workers.clear()
 
 
 class QueryRunner(Generic[JobT, ReplyT]):
-    """N workers; `run(job)` hands a job to an idle one and returns its reply.
+    """N workers; `await run(job)` hands a job to an idle one and returns its reply.
 
     dataset is an on-disk store's folder or an N-Quads file; it must stay there while the
     runner runs (replacements open it).
 
     Raises TimedOut (the worker was killed and replaced), Busy (no worker became idle within
-    queue_wait) or WorkerFailed (a worker died or did not start; it is replaced).
+    queue_wait, or max_waiting jobs wait already) or WorkerFailed (a worker died or did not
+    start; it is replaced).
     """
 
     def __init__(
@@ -279,14 +423,16 @@ class QueryRunner(Generic[JobT, ReplyT]):
         workers: int = 2,
         timeout: float = 10.0,
         queue_wait: float = 2.0,
+        max_waiting: int | None = None,
         start_timeout: float = 120.0,
     ) -> None:
         self.dataset, self.handler = dataset, _import_path(handler)
         self.size, self.timeout = workers, timeout
         self.queue_wait, self.start_timeout = queue_wait, start_timeout
-        self._idle: _Idle[JobT, ReplyT] = _Idle()
-        self._all: set[_Worker[JobT, ReplyT]] = set()
-        self._lock = threading.Lock()
+        self.max_waiting = max_waiting
+        self._idle = _Idle()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()  # publish comes from the writer's thread
         self._closed = False
         self._retiring: dict[Path, Callable[[Path], None]] = {}  # published, then replaced
 
@@ -301,13 +447,14 @@ class QueryRunner(Generic[JobT, ReplyT]):
             self.close()
             raise
 
-    def run(self, job: JobT) -> ReplyT:
-        worker = self._checkout()
+    async def run(self, job: JobT) -> ReplyT:
+        worker = await self._checkout()
         try:
-            worker.wait_ready(self.start_timeout)
-            self._follow(worker)
-            reply = worker.call(job, self.timeout)
-        except RunnerError:
+            await worker.await_ready(self.start_timeout)
+            await self._follow(worker)
+            reply: ReplyT = await worker.call(job, self.timeout, TimedOut(self.timeout))
+        except (RunnerError, asyncio.CancelledError):
+            # cancelled mid-job, the worker would hand its reply to the next job: replace it
             self._replace(worker)
             raise
         self._idle.put(worker)
@@ -322,13 +469,16 @@ class QueryRunner(Generic[JobT, ReplyT]):
                 self._retiring[previous] = retire
         self._retire()
 
-    def _follow(self, worker: _Worker[JobT, ReplyT]) -> None:
+    async def _follow(self, worker: _Worker) -> None:
         """Reopen a checked-out worker on the published dataset if it has another open."""
         with self._lock:
             current, held = self.dataset, worker.dataset
             worker.dataset = current  # counts as held from now: it must not be retired
         if held != current:
-            worker.reopen(current, self.start_timeout)
+            expired = WorkerFailed(
+                f"a query worker did not reopen the graph within {self.start_timeout:g} s"
+            )
+            await worker.call(_Reopen(str(current)), self.start_timeout, expired)
             self._retire()
 
     def _retire(self) -> None:
@@ -340,9 +490,11 @@ class QueryRunner(Generic[JobT, ReplyT]):
             callback(path)
 
     def close(self, grace: float = 1.0) -> None:
+        """Stop every worker; on the loop's thread when `run` has been awaited (see stop)."""
         with self._lock:
             self._closed = True
             workers, self._all = list(self._all), set()
+        self._idle.drain()
         for worker in workers:
             worker.ask_to_stop()
         for worker in workers:
@@ -365,23 +517,26 @@ class QueryRunner(Generic[JobT, ReplyT]):
     ) -> None:
         self.close()
 
-    def _checkout(self) -> _Worker[JobT, ReplyT]:
+    async def _checkout(self) -> _Worker:
+        if self.max_waiting is not None and self._idle.waiting >= self.max_waiting:
+            raise Busy(f"{self._idle.waiting} queries wait for a query worker; try again shortly")
         deadline = time.monotonic() + self.queue_wait
         while not self._closed:
-            worker = self._idle.get(max(0.0, deadline - time.monotonic()))
+            worker = await self._idle.get(max(0.0, deadline - time.monotonic()))
             if worker is None:
-                raise Busy(self.queue_wait)
+                message = f"all query workers stayed busy for {self.queue_wait:g} s"
+                raise Busy(message + "; try again shortly")
             if worker.alive():
                 return worker
             self._replace(worker)  # died while idle (killed from outside, out of memory…)
         raise WorkerFailed("the query runner is shut down")
 
     def _add(self) -> None:
-        worker: _Worker[JobT, ReplyT] = _Worker(self.dataset, self.handler)
+        worker = _Worker(self.dataset, self.handler)
         self._all.add(worker)
         self._idle.put(worker)
 
-    def _replace(self, worker: _Worker[JobT, ReplyT]) -> None:
+    def _replace(self, worker: _Worker) -> None:
         """Kill worker and start another; the new one loads while it waits in the idle queue."""
         with self._lock:
             if worker not in self._all:  # close() has taken care of it

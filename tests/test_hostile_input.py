@@ -65,9 +65,9 @@ def spy(hostile: TestClient, monkeypatch: pytest.MonkeyPatch) -> list[object]:
     calls: list[object] = []
     original = runner.run
 
-    def run(job: object) -> object:
+    async def run(job: object) -> object:
         calls.append(job)
-        return original(job)
+        return await original(job)
 
     monkeypatch.setattr(runner, "run", run)
     return calls

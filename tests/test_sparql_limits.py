@@ -4,6 +4,7 @@ Against a real uvicorn on 127.0.0.1 with a 1 s query_timeout, two workers and no
 Timing checks are orderings, with generous bounds: speed belongs to benchmarks.
 """
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -268,7 +269,7 @@ def test_runner_directly(tmp_path: Path) -> None:
     dataset = tmp_path / "tiny.nq"
     dataset.write_text("<http://a/s> <http://a/p> <http://a/o> <http://a/g> .\n")
     with QueryRunner(dataset, execute, workers=1, timeout=5) as runner:
-        answer = runner.run(job(CHEAP, "application/sparql-results+json"))
+        answer = asyncio.run(runner.run(job(CHEAP, "application/sparql-results+json")))
         pids = runner.pids()
     assert answer == Answer("application/sparql-results+json", b'{"head":{},"boolean":true}')
     assert wait_gone(pids, timeout=5)

@@ -4,6 +4,7 @@ read-only view, the /sparql result cache; gzip and streamed answers.
 Orderings and counts only: speed belongs to bench/.
 """
 
+import asyncio
 import gzip
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,12 +94,12 @@ def test_workers_open_the_store_read_only_and_see_new_versions(
     assert store.path is not None
     ask = "ASK { <http://a/s> <http://a/p> <http://a/o> }"
     with QueryRunner(store.path, execute, workers=1, timeout=30) as runner:
-        answer = runner.run(job(PROVINCES, version=store.version))
+        answer = asyncio.run(runner.run(job(PROVINCES, version=store.version)))
         assert isinstance(answer, Answer) and answer.body.count(b'"uri"') == 77
         s, p, o, g = (ox.NamedNode(f"http://a/{name}") for name in "spog")
         store.store.add(ox.Quad(s, p, o, g))
         version = store.bump_version()
-        fresh = runner.run(job(ask, version=version))
+        fresh = asyncio.run(runner.run(job(ask, version=version)))
     assert fresh == Answer(JSON, b'{"head":{},"boolean":true}')
 
 

@@ -42,7 +42,7 @@ QUEUED_PER_WORKER = 8  # queries a worker may have waiting for it; more are refu
 class Runs(Protocol):
     """What runs /sparql jobs: the worker pool (embedded) or api.remote_runner.RemoteRunner."""
 
-    def run(self, job: QueryJob) -> Outcome: ...
+    async def run(self, job: QueryJob) -> Outcome: ...
 
 
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -172,13 +172,8 @@ def _job(shape: QueryShape, params: Params, request: Request, settings: Settings
 
 
 async def _run(request: Request, job: QueryJob, settings: Settings) -> Outcome:
-    """The job on a thread of /sparql's own: a query waiting for a worker parks a thread, and
-    with the threads of every route parked so, cheap routes would wait behind slow queries."""
-    threads: anyio.CapacityLimiter = request.app.state.query_threads
-    if threads.available_tokens < 1:
-        _busy("too many queries are waiting for a query worker; try again shortly", settings)
     try:
-        return await anyio.to_thread.run_sync(_runner(request).run, job, limiter=threads)
+        return await _runner(request).run(job)
     except runner.TimedOut as error:
         raise errors.QueryTimeout(str(error), detail={"query_timeout": error.limit}) from error
     except runner.Busy as error:
@@ -526,6 +521,7 @@ async def _remote(app: FastAPI, store: RemoteStore) -> AsyncIterator[None]:
         workers=settings.query_workers,
         timeout=settings.query_timeout,
         queue_wait=settings.query_queue_wait,
+        threads=app.state.query_threads,
     )
     derived: list[DerivedIndex[Any]] = getattr(app.state, "derived", [])
 
@@ -554,7 +550,7 @@ async def _running(app: FastAPI, dataset: Path) -> AsyncIterator[None]:
         yield
     finally:
         app.state.query_runner = None
-        await anyio.to_thread.run_sync(query_runner.close)
+        query_runner.close()  # on the loop's thread, which reads the workers' sockets
 
 
 def _new_runner(settings: Settings, dataset: Path) -> QueryRunner:
@@ -564,4 +560,5 @@ def _new_runner(settings: Settings, dataset: Path) -> QueryRunner:
         workers=settings.query_workers,
         timeout=settings.query_timeout,
         queue_wait=settings.query_queue_wait,
+        max_waiting=QUEUED_PER_WORKER * settings.query_workers,
     )
