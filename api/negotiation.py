@@ -1,5 +1,6 @@
 """The formats /sparql speaks, and choosing one from `format=` or the Accept header (RFC 9110)."""
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -113,7 +114,8 @@ def quality(fmt: Format, ranges: Sequence[MediaRange]) -> float:
     return q
 
 
-def negotiate(accept: str | None, offered: Sequence[Format]) -> Format | None:
+@functools.lru_cache(maxsize=256)  # clients send the same few Accept headers again and again
+def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format | None:
     """The acceptable format with the highest q (ties: server order); None if none is."""
     if accept is None or not accept.strip():
         return offered[0]
@@ -134,7 +136,9 @@ def by_name(value: str, offered: Sequence[Format]) -> Format | None:
     return None
 
 
-def choose(formats: Sequence[str], accept: str | None, offered: Sequence[Format]) -> Format | None:
+def choose(
+    formats: Sequence[str], accept: str | None, offered: tuple[Format, ...]
+) -> Format | None:
     """`format=` wins over Accept; its first value we know decides.
 
     Raises BadRequest when no `format` value is known at all (a typo should not silently give

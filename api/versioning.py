@@ -25,6 +25,7 @@ MISMATCH_HEADER = "Phakhi-Version-Mismatch"
 VERSION_PARAM = "v"
 _MAX_SHOWN = 64  # a v= longer than this is cut
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")  # a version is hex; nothing else reaches a header
+_NAMED_V = re.compile(r"(?:^|&)(?:v|%76)=")  # a v= pair, as parse_qsl would decode its name
 
 
 def current_version(app: Any) -> str:
@@ -40,6 +41,8 @@ def asked_version(query_string: bytes | str) -> str | None:
     """The `v=` of a query string (the last one; letters, digits, ".", "_" and "-" only), None
     without one; "" counts as none."""
     text = query_string.decode("latin-1") if isinstance(query_string, bytes) else query_string
+    if ("v=" not in text and "%76=" not in text) or not _NAMED_V.search(text):
+        return None  # parsing a long /sparql?query= costs more than the rest of the middleware
     pairs = parse_qsl(text, keep_blank_values=True)
     found = [value for name, value in pairs if name == VERSION_PARAM]
     asked = _UNSAFE.sub("", found[-1]) if found else ""

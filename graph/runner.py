@@ -239,10 +239,12 @@ class _Worker:
     # -- reading ------------------------------------------------------------------------------
 
     def _read(self) -> None:
-        """Whatever the socket holds now, into the inbox."""
+        """What the socket holds now, into the inbox; a short read ends it (the socket is
+        level-triggered: whatever is left makes it readable again)."""
+        chunk = 1 << 20
         while not self._eof:
             try:
-                data = self.sock.recv(1 << 20)
+                data = self.sock.recv(chunk)
             except BlockingIOError:
                 return
             except OSError:
@@ -251,6 +253,8 @@ class _Worker:
                 self._eof = True
                 return
             self._inbox.extend(self._frames.feed(data))
+            if len(data) < chunk:
+                return
 
     def _on_readable(self) -> None:
         self._read()
