@@ -6,7 +6,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
-from phakhi.api import errors, limits, rendering, security, versioning
+from phakhi.api import error_handlers, limits, rendering, security, versioning
 from phakhi.api.backend import open_backend
 from phakhi.api.cache import ResultCache
 from phakhi.api.routes import (
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.network = cached_index(engine, "network", Network.build)
     gc.freeze()  # the indexes live as long as the process: out of full collections (60-190 ms)
     app.state.writer = _writer(app, settings, engine)  # None: read-only (no write token)
-    errors.install(app)
+    error_handlers.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
     rendering.install(app)  # /static, and HTML error pages for browsers
     limits.install(app, settings)  # request bodies over max_body_bytes: 413 before reading

@@ -1,15 +1,11 @@
 """Typed errors that carry their HTTP status, and the one JSON shape every error is sent in:
 `{"error": {"status": 400, "code": "malformed_query", "message": "...", "detail": {...}}}`.
+
+No FastAPI here: the query workers raise and report these too (api/error_handlers.py answers
+them).
 """
 
 from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
-
-from phakhi.graph import remote
 
 
 class PhakhiError(Exception):
@@ -93,55 +89,18 @@ class StoreRefused(BadRequest):
     code = "store_refused"
 
 
-# a remote store's failures (graph.remote), as the API's: whichever route met them
-_STORE_ERRORS: dict[type[remote.StoreError], type[PhakhiError]] = {
-    remote.StoreUnavailable: StoreUnavailable,
-    remote.StoreTimeout: StoreTimeout,
-    remote.StoreRefused: StoreRefused,
-}
-STORE_RETRY_AFTER = "5"
-
-
 def error_body(status: int, code: str, message: str, detail: dict[str, Any]) -> dict[str, Any]:
     return {"error": {"status": status, "code": code, "message": message, "detail": detail}}
 
 
-def _respond(
-    status: int, code: str, message: str, detail: dict[str, Any], headers: Any
-) -> JSONResponse:
-    return JSONResponse(error_body(status, code, message, detail), status, headers=headers)
+def by_code(code: str) -> type[PhakhiError]:
+    """The error class of a code (a query worker reports errors by code); PhakhiError (500)
+    for a code of none."""
+    return _BY_CODE.get(code, PhakhiError)
 
 
-async def _phakhi_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, PhakhiError)
-    return _respond(error.status, error.code, error.message, error.detail, error.headers)
+def _kinds(kind: type[PhakhiError]) -> list[type[PhakhiError]]:
+    return [kind] + [found for sub in kind.__subclasses__() for found in _kinds(sub)]
 
 
-async def _http_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, HTTPException)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-    return _respond(error.status_code, code, str(error.detail), {}, error.headers)
-
-
-async def _validation_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RequestValidationError)
-    problems = [
-        {"where": ".".join(str(step) for step in item["loc"]), "message": item["msg"]}
-        for item in error.errors()
-    ]
-    message = "; ".join(f"{p['where']}: {p['message']}" for p in problems)
-    return _respond(400, "invalid_parameters", message, {"problems": problems}, None)
-
-
-async def _store_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, remote.StoreError)
-    kind = _STORE_ERRORS.get(type(error), StoreFailed)
-    headers = {"Retry-After": STORE_RETRY_AFTER} if kind.status == 503 else None
-    return _respond(kind.status, kind.code, str(error), {}, headers)
-
-
-def install(app: FastAPI) -> None:
-    app.add_exception_handler(PhakhiError, _phakhi_error)
-    app.add_exception_handler(remote.StoreError, _store_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+_BY_CODE = {kind.code: kind for kind in _kinds(PhakhiError)}

@@ -8,7 +8,7 @@ SPARQL 1.1 terminals closely enough never to take a string, an IRI or a comment 
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -33,6 +33,9 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+FORM_TYPE = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_WORDS = {
     "INSERT",
@@ -238,7 +241,7 @@ def analyse(query: str) -> QueryShape:
     return reader.read()
 
 
-def refuse_services(shape: QueryShape, allowed_hosts: list[str]) -> None:
+def refuse_services(shape: QueryShape, allowed_hosts: Sequence[str]) -> None:
     """Refuse (403) any SERVICE (or an update's LOAD) whose host is not allow-listed:
     pyoxigraph would call it."""
     allowed = {host.lower() for host in allowed_hosts}
@@ -257,3 +260,30 @@ def refuse_services(shape: QueryShape, allowed_hosts: list[str]) -> None:
                 f"to {host} (only to hosts in the service_allow_list setting)",
                 detail={call.keyword.lower(): call.iri, "host": host},
             )
+
+
+def update_refused(keyword: str) -> errors.BadRequest:
+    return errors.BadRequest(
+        f"SPARQL Update ({keyword}) is not accepted at /sparql as a query: queries are SELECT, "
+        f"ASK, CONSTRUCT, DESCRIBE; an update is sent by POST, as update= ({FORM_TYPE}) or "
+        f"as {UPDATE_TYPE}, with the write token",
+        detail={"update": keyword},
+    )
+
+
+def check_query(query: str, allowed_hosts: Sequence[str], *, forms_only: bool) -> QueryShape:
+    """The shape of a query /sparql may evaluate. Refuses (errors.PhakhiError) an update, a
+    query past the complexity limits, a SERVICE to a host not allowed and, with forms_only,
+    anything that does not start as a query (for a remote store, which may run what it takes
+    for an update: Virtuoso runs MODIFY and define)."""
+    shape = analyse(query)
+    if shape.is_update:
+        raise update_refused(shape.form or "update")
+    if forms_only and shape.form not in QUERY_FORMS:
+        raise errors.MalformedQuery(
+            "not a SPARQL query: after its PREFIX and BASE lines a query starts with SELECT, "
+            "ASK, CONSTRUCT or DESCRIBE",
+            detail={"form": shape.form},
+        )
+    refuse_services(shape, allowed_hosts)
+    return shape

@@ -408,7 +408,7 @@ def _describe_validation(error: Exception) -> tuple[int, str, str]:
 
 
 def install(app: FastAPI) -> None:
-    """Serve /static, and answer browsers' errors with an HTML page (after errors.install)."""
+    """Serve /static; answer browsers' errors with an HTML page (after error_handlers.install)."""
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
     for kind, describe in (
         (PhakhiError, _describe_phakhi),

@@ -21,10 +21,12 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from phakhi.api import errors
+from phakhi.api.query_shape import check_query
 from phakhi.graph.store import Engine, QueryResult
 
 if TYPE_CHECKING:
@@ -47,8 +49,8 @@ PREFIXES = {
     "prov": "http://www.w3.org/ns/prov#",
 }
 _POSITION = re.compile(r"at (\d+):(\d+)")
-
-RefusalCode = Literal["malformed_query", "too_large", "not_acceptable", "query_failed"]
+GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
+RESULT_FORMS = {"SELECT", "ASK"}
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,12 @@ class QueryJob:
     query: str
     default_graphs: tuple[str, ...] | None  # None: not given (the union of all named graphs)
     named_graphs: tuple[str, ...] | None  # None: not given (all named graphs)
-    own_dataset: bool  # the query has FROM / FROM NAMED
     result_type: str | None  # media type for SELECT/ASK; None: the client accepts none
     graph_type: str | None  # media type for CONSTRUCT/DESCRIBE; None: the client accepts none
     max_results: int
     max_bytes: int
+    allowed_hosts: tuple[str, ...] = ()  # SERVICE may call these (service_allow_list)
+    forms_only: bool = False  # refuse what does not start as a query (query_shape.check_query)
     dataset_version: str = ""  # the worker reopens its on-disk store when this changes
 
 
@@ -72,7 +75,7 @@ class Answer:
 
 @dataclass(frozen=True)
 class Refusal:
-    code: RefusalCode
+    code: str  # an errors.PhakhiError code, or query_failed
     message: str
     detail: dict[str, Any] = field(default_factory=dict)
 
@@ -158,13 +161,13 @@ def _capped(triples: Iterable[ox.Triple], cap: int) -> Iterator[ox.Triple]:
         yield triple
 
 
-def _evaluate(engine: Engine, job: QueryJob) -> QueryResult:
+def _evaluate(engine: Engine, job: QueryJob, own_dataset: bool) -> QueryResult:
     if job.default_graphs is None and job.named_graphs is None:
-        if job.own_dataset:
+        if own_dataset:
             return engine.query_as_written(job.query)
         return engine.query(job.query)
     named = job.named_graphs
-    if named is None and job.own_dataset:
+    if named is None and own_dataset:
         named = tuple(engine.graphs())  # the protocol's dataset replaces the query's FROM NAMED
     return engine.query(
         job.query,
@@ -209,22 +212,36 @@ def malformed(error: SyntaxError) -> Refusal:
     return Refusal("malformed_query", f"malformed query: {message}", detail)
 
 
+def _not_acceptable(is_graph: bool) -> Refusal:
+    form = "CONSTRUCT/DESCRIBE" if is_graph else "SELECT/ASK"
+    detail = {"form": "graph" if is_graph else "results"}
+    return Refusal("not_acceptable", f"no acceptable format for a {form} result", detail)
+
+
 def execute(engine: Engine, job: QueryJob) -> Outcome:
-    """Evaluate job.query and write it in the asked format; the handler of every query worker."""
+    """Check job.query (query_shape.check_query), evaluate it and write it in the asked format;
+    the handler of every query worker."""
     try:
-        result = _evaluate(engine, job)
+        shape = check_query(job.query, job.allowed_hosts, forms_only=job.forms_only)
+    except errors.PhakhiError as error:
+        return Refusal(error.code, error.message, error.detail)
+    if shape.form in GRAPH_FORMS | RESULT_FORMS:  # known before evaluating: refuse first
+        is_graph = shape.form in GRAPH_FORMS
+        if (job.graph_type if is_graph else job.result_type) is None:
+            return _not_acceptable(is_graph)
+    try:
+        result = _evaluate(engine, job, shape.own_dataset)
     except SyntaxError as error:
         return malformed(error)
     is_graph = isinstance(result, ox.QueryTriples)
     media_type = job.graph_type if is_graph else job.result_type
     if media_type is None:
-        form = "CONSTRUCT/DESCRIBE" if is_graph else "SELECT/ASK"
-        detail = {"form": "graph" if is_graph else "results"}
-        return Refusal("not_acceptable", f"no acceptable format for a {form} result", detail)
+        return _not_acceptable(is_graph)
     try:
         body = _write(result, job, media_type)
         if body is None:
-            body = _write(_evaluate(engine, job), job, media_type, direct_json=False)
+            again = _evaluate(engine, job, shape.own_dataset)
+            body = _write(again, job, media_type, direct_json=False)
             assert body is not None
         return Answer(media_type, body)
     except _CapExceeded as error:

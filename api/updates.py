@@ -29,8 +29,15 @@ from fastapi import Request, Response
 
 from phakhi.api import errors
 from phakhi.api.auth import writer_for
-from phakhi.api.query_shape import QUERY_FORMS, analyse, refuse_services, token_spans
-from phakhi.api.routes.sparql import FORM_TYPE, UPDATE_TYPE, graph_params
+from phakhi.api.query_shape import (
+    FORM_TYPE,
+    QUERY_FORMS,
+    UPDATE_TYPE,
+    analyse,
+    refuse_services,
+    token_spans,
+)
+from phakhi.api.routes.sparql import graph_params
 from phakhi.api.settings import Settings
 from phakhi.api.versioning import VERSION_HEADER
 from phakhi.graph.writes import CommitFailed

@@ -108,9 +108,7 @@ def _phakhi(file: Path, args: argparse.Namespace) -> None:
     emit(kind="load", seconds=took, rss_mb=rss_mb(), what="graph.loader.load_files")
 
     def runner(text: str) -> Run:
-        job = QueryJob(
-            text, None, None, False, "application/sparql-results+json", None, 10**7, 10**10
-        )
+        job = QueryJob(text, None, None, "application/sparql-results+json", None, 10**7, 10**10)
         return lambda: execute(engine, job)
 
     _queries(runner, args, api=_api_calls(engine, args))

@@ -203,7 +203,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
 
 
 def job(query: str, media_type: str, max_results: int = 100_000) -> QueryJob:
-    return QueryJob(query, None, None, False, media_type, "text/turtle", max_results, 10**9)
+    return QueryJob(query, None, None, media_type, "text/turtle", max_results, 10**9)
 
 
 @pytest.mark.parametrize(

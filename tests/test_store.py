@@ -29,7 +29,9 @@ PROVINCES = "SELECT ?p WHERE { ?p a <https://w3id.org/phakhi/ontology#Province> 
 
 
 def job(query: str, max_results: int = 100_000, version: str = "") -> QueryJob:
-    return QueryJob(query, None, None, False, JSON, "text/turtle", max_results, 10**9, version)
+    return QueryJob(
+        query, None, None, JSON, "text/turtle", max_results, 10**9, dataset_version=version
+    )
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import math
 import tempfile
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 from urllib.parse import parse_qsl
@@ -24,7 +24,7 @@ from phakhi.api import errors
 from phakhi.api.cache import CachedAnswer, CacheKey, ResultCache
 from phakhi.api.deps import EngineDep, SettingsDep
 from phakhi.api.negotiation import GRAPH_FORMATS, RESULT_FORMATS, TURTLE, Format, choose
-from phakhi.api.query_shape import QUERY_FORMS, QueryShape, analyse, refuse_services
+from phakhi.api.query_shape import FORM_TYPE, QUERY_TYPE, UPDATE_TYPE, update_refused
 from phakhi.api.remote_runner import RemoteRunner, VersionPoller
 from phakhi.api.results import Answer, Outcome, QueryJob, execute
 from phakhi.api.service_description import SD, description, serialize
@@ -45,10 +45,6 @@ class Runs(Protocol):
     async def run(self, job: QueryJob) -> Outcome: ...
 
 
-FORM_TYPE = "application/x-www-form-urlencoded"
-QUERY_TYPE = "application/sparql-query"
-UPDATE_TYPE = "application/sparql-update"
-
 # -- reading the request ----------------------------------------------------------------------
 
 
@@ -62,7 +58,7 @@ class Params:
 
 def _params(pairs: list[tuple[str, str]], body_query: str | None = None) -> Params:
     if any(name == "update" for name, _ in pairs):
-        raise _update_refused("update")
+        raise update_refused("update")
     queries = [value for name, value in pairs if name == "query"]
     if body_query is not None and queries:
         raise errors.BadRequest("send the query either in the body or as query=, not both")
@@ -112,20 +108,11 @@ async def _post_params(request: Request) -> Params:
     if media_type == QUERY_TYPE:
         return _params(url_pairs, body_query=_decode(await request.body()))
     if media_type == UPDATE_TYPE:
-        raise _update_refused("update")
+        raise update_refused("update")
     raise errors.UnsupportedMediaType(
         f"Content-Type {media_type or '(none)'!r} is not accepted; "
         f"send {FORM_TYPE} (query=...) or {QUERY_TYPE}",
         detail={"supported": [FORM_TYPE, QUERY_TYPE]},
-    )
-
-
-def _update_refused(keyword: str) -> errors.BadRequest:
-    return errors.BadRequest(
-        f"SPARQL Update ({keyword}) is not accepted at /sparql as a query: queries are SELECT, "
-        f"ASK, CONSTRUCT, DESCRIBE; an update is sent by POST, as update= ({FORM_TYPE}) or "
-        f"as {UPDATE_TYPE}, with the write token",
-        detail={"update": keyword},
     )
 
 
@@ -149,25 +136,23 @@ def _not_acceptable(offered: tuple[Format, ...]) -> errors.NotAcceptable:
     )
 
 
-def _job(shape: QueryShape, params: Params, request: Request, settings: Settings) -> QueryJob:
+def _job(params: Params, request: Request, settings: Settings, version: str) -> QueryJob:
+    """The job; the worker checks the query (api.query_shape.check_query) before evaluating."""
     accept = request.headers.get("accept")
     result_format = choose(params.formats, accept, RESULT_FORMATS)
     graph_format = choose(params.formats, accept, GRAPH_FORMATS)
-    # refuse before evaluating when the form is known; otherwise the worker decides
-    if shape.form in ("SELECT", "ASK") and result_format is None:
-        raise _not_acceptable(RESULT_FORMATS)
-    if shape.form in ("CONSTRUCT", "DESCRIBE") and graph_format is None:
-        raise _not_acceptable(GRAPH_FORMATS)
     assert params.query is not None
     return QueryJob(
         query=params.query,
         default_graphs=params.default_graphs or None,
         named_graphs=params.named_graphs or None,
-        own_dataset=shape.own_dataset,
         result_type=result_format.media_type if result_format else None,
         graph_type=graph_format.media_type if graph_format else None,
         max_results=settings.max_results,
         max_bytes=settings.max_response_bytes,
+        allowed_hosts=tuple(settings.service_allow_list),
+        forms_only=isinstance(request.app.state.engine, RemoteStore),
+        dataset_version=version,
     )
 
 
@@ -207,11 +192,7 @@ def _respond(outcome: Outcome, settings: Settings) -> Response:
     if outcome.code == "not_acceptable":
         graph = outcome.detail.get("form") == "graph"
         raise _not_acceptable(GRAPH_FORMATS if graph else RESULT_FORMATS)
-    kind: type[errors.PhakhiError] = {
-        "malformed_query": errors.MalformedQuery,
-        "too_large": errors.TooLarge,
-    }.get(outcome.code, errors.PhakhiError)
-    raise kind(outcome.message, detail=outcome.detail)
+    raise errors.by_code(outcome.code)(outcome.message, detail=outcome.detail)
 
 
 def _cache_key(request: Request, params: Params) -> CacheKey | None:
@@ -246,24 +227,11 @@ async def _answer_of(request: Request, settings: Settings, params: Params) -> Re
     cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
     key = _cache_key(request, params) if cache is not None else None
     if cache is not None and key is not None:
-        # an answer is cached only after its query passed every check below
+        # only answers are cached, never a refusal: a hit passed every check
         hit = cache.get(key)
         if hit is not None:
             return _response(hit.body, hit.media_type, settings)
-    shape = analyse(params.query)
-    if shape.is_update:
-        raise _update_refused(shape.form or "update")
-    if shape.form not in QUERY_FORMS and isinstance(request.app.state.engine, RemoteStore):
-        # a remote store may run what it takes for an update (Virtuoso: MODIFY, define …)
-        raise errors.MalformedQuery(
-            "not a SPARQL query: after its PREFIX and BASE lines a query starts with SELECT, "
-            "ASK, CONSTRUCT or DESCRIBE",
-            detail={"form": shape.form},
-        )
-    refuse_services(shape, settings.service_allow_list)
-    job = _job(shape, params, request, settings)
-    if key is not None:
-        job = replace(job, dataset_version=key.version)
+    job = _job(params, request, settings, key.version if key is not None else "")
     outcome = await _run(request, job, settings)
     if cache is not None and key is not None and isinstance(outcome, Answer):
         cache.put(key, CachedAnswer(outcome.media_type, outcome.body))
