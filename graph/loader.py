@@ -5,8 +5,9 @@ bulk only when it is empty and otherwise opened as it is (no re-parse on every s
 """
 
 import contextlib
+import gc
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -81,6 +82,7 @@ def cached_index(store: Engine, name: str, build: Callable[[Engine], T]) -> T:
     with (
         contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError),
         file.open("rb") as handle,
+        _collector_paused(),
     ):
         found: T = pickle.load(handle)
         return found
@@ -92,3 +94,17 @@ def cached_index(store: Engine, name: str, build: Callable[[Engine], T]) -> T:
         pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
     temporary.replace(file)
     return value
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while an index is read back: it creates millions of objects and
+    no garbage, and each collection would walk them all (at 1M triples the two indexes read
+    in 1.1 s with collections, 0.3 s without)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

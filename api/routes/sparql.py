@@ -452,8 +452,6 @@ async def sparql_preflight(request: Request) -> Response:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the query workers with the app, and stop them with it."""
-    settings: Settings = app.state.settings
-    app.state.query_threads = anyio.CapacityLimiter(QUEUED_PER_WORKER * settings.query_workers)
     engine = app.state.engine
     if isinstance(engine, RemoteStore):  # the store does the work: nothing to hand workers
         async with _remote(app, engine):
@@ -484,6 +482,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 @asynccontextmanager
 async def _remote(app: FastAPI, store: RemoteStore) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    # a query waiting for the store parks a thread: a pool of its own keeps the other routes'
+    app.state.query_threads = anyio.CapacityLimiter(QUEUED_PER_WORKER * settings.query_workers)
     app.state.query_runner = RemoteRunner(
         store,
         workers=settings.query_workers,
