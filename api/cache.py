@@ -4,7 +4,7 @@ The key is the query text, the protocol's default and named graphs, what the cli
 (format= values and the Accept header: the negotiated media type follows from them) and the
 dataset version (graph.store.OxigraphStore.version), so a write, which bumps the version, makes
 every older entry unreachable (they age out of the LRU). Only answers are kept, never refusals.
-Thread-safe: routes look up on the event loop and store from worker threads.
+The /sparql route uses it on the event loop; the lock keeps it safe from any other thread.
 """
 
 import threading
