@@ -106,7 +106,10 @@ class Settings(BaseSettings):
         description="/sparql answers at least this large are sent in chunks (streamed).",
     )
     query_queue_wait: float = Field(
-        2.0, gt=0, description="Seconds a /sparql query waits for a free worker before 503 busy."
+        2.0,
+        gt=0,
+        description="Seconds a /sparql query waits for a free worker before 503 busy (at most "
+        "64 queries a worker wait, 8 over a remote store; more get 503 busy at once).",
     )
     max_body_bytes: int = Field(
         1_000_000,
