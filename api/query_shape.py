@@ -282,10 +282,11 @@ def _name_char(char: str, ascii_ones: frozenset[str]) -> bool:
 _CHAIN_TEXTS = ("UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "{", "/", "|", "&", "+", "*", "-")
 _PLAIN_IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
 _PLAIN_PROLOGUE = re.compile(
-    rf"""(?:[ \t\r\n]+ | \#[^\r\n]*
+    rf"""(?:[ \t\r\n] | \#[^\r\n]*
         | BASE[ \t\r\n]*{_PLAIN_IRI}
         | PREFIX[ \t\r\n]+(?:[A-Za-z][A-Za-z0-9_\-]*)?:[ \t\r\n]*{_PLAIN_IRI}
-      )*
+      )*+  # possessive: never gives back (a comment's end, a space), so never reads the
+           # form inside a comment, and takes time linear in the text whatever follows
       (SELECT|ASK|CONSTRUCT|DESCRIBE)(?=[ \t\r\n*?$({{\#<]|$)
     """,
     re.IGNORECASE | re.ASCII | re.VERBOSE,

@@ -457,8 +457,9 @@ class QueryRunner(Generic[JobT, ReplyT]):
             await worker.await_ready(self.start_timeout)
             await self._follow(worker)
             reply: ReplyT = await worker.call(job, self.timeout, TimedOut(self.timeout))
-        except (RunnerError, asyncio.CancelledError):
-            # cancelled mid-job, the worker would hand its reply to the next job: replace it
+        except BaseException:
+            # whatever stopped the job (a time limit, a cancelled request: the worker would hand
+            # its reply to the next job), the worker is replaced, never lost from the pool
             self._replace(worker)
             raise
         self._idle.put(worker)

@@ -14,6 +14,8 @@ from phakhi.api.query_shape import (
     QueryShape,
     _plain_shape,
     _Reader,
+    analyse,
+    check_query,
     refuse_too_complex,
 )
 from phakhi.api.routes.pages import load_examples
@@ -42,6 +44,26 @@ def test_shipped_queries_read_alike_and_quickly() -> None:
     assert len(quick) >= len(SHIPPED) * 3 // 4  # the quick reading is the common one
 
 
+def test_the_form_is_never_read_inside_a_comment() -> None:
+    """A remote store runs what it is sent: an update must not pass as a query."""
+    hidden = "# a query? SELECT\nINSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/b> 1 } }"
+    assert_same(hidden)
+    assert analyse(hidden).form == "INSERT"
+    with pytest.raises(errors.BadRequest):
+        check_query(hidden, [], forms_only=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [" " * 200 + "X", "#" * 200 + "\nX", "# " * 200 + "\nX", "PREFIX a: <x>" + "\n" * 200 + "X"],
+    ids=["spaces", "hashes", "comment", "prefix"],
+)
+def test_a_long_prologue_that_fails_is_read_in_linear_time(text: str) -> None:
+    """The prologue pattern once took 2^n steps on n spaces before a non-form (200: forever)."""
+    assert _plain_shape(text) is None
+    assert_same(text)
+
+
 @pytest.mark.parametrize("depth", [MAX_NESTING - 1, MAX_NESTING, MAX_NESTING + 1])
 def test_nesting_at_the_limit(depth: int) -> None:
     assert_same("SELECT * WHERE " + "{" * depth + "}" * depth)
@@ -59,6 +81,7 @@ PROLOGUE = [
     *("PREFIX ex: <http://e/>", "PREFIX : <http://e/x#>", "prefix\tex:<http://e/>", "#c\n"),
     *("BASE <http://b/>", "base<http://b/>", "PREFIXex: <http://e/>", "PREFIX e.x: <http://e/>"),
     *("PREFIX ex: #c\n<http://e/>", "PREFIX ex: <http://e/\\u0041>", "BASE", "\f", "1"),
+    *("# SELECT", "#ASK ", "# x SELECT\n", "##", "# PREFIX ex: <http://e/>"),
 ]
 FORMS = ["SELECT", "select", "Ask", "CONSTRUCT", "DESCRIBE", "SELECTx", "SELECT.", "ASK-", "INSERT"]
 BODY = [
