@@ -487,7 +487,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 @asynccontextmanager
 async def _remote(app: FastAPI, store: RemoteStore) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    # a query waiting for the store parks a thread: a pool of its own keeps the other routes'
+    # a query waiting for the store parks a thread: a pool of its own leaves the other routes
+    # theirs
     app.state.query_threads = anyio.CapacityLimiter(QUEUED_PER_WORKER * settings.query_workers)
     app.state.query_runner = RemoteRunner(
         store,
