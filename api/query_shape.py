@@ -52,7 +52,7 @@ UPDATE_WORDS = {
 }
 
 
-class Token(NamedTuple):  # a tuple: a query has a hundred of them, each made in C
+class Token(NamedTuple):  # a tuple: lighter than a dataclass, and a query has hundreds
     kind: str
     text: str
     word: str = ""  # a name's text in capitals (keywords are case-insensitive); else ""

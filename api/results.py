@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from phakhi.api import errors
-from phakhi.api.query_shape import check_query
+from phakhi.api.query_shape import QUERY_FORMS, check_query
 from phakhi.graph.store import Engine, QueryResult
 
 if TYPE_CHECKING:
@@ -50,7 +50,6 @@ PREFIXES = {
 }
 _POSITION = re.compile(r"at (\d+):(\d+)")
 GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
-RESULT_FORMS = {"SELECT", "ASK"}
 
 
 @dataclass(frozen=True)
@@ -225,7 +224,7 @@ def execute(engine: Engine, job: QueryJob) -> Outcome:
         shape = check_query(job.query, job.allowed_hosts, forms_only=job.forms_only)
     except errors.PhakhiError as error:
         return Refusal(error.code, error.message, error.detail)
-    if shape.form in GRAPH_FORMS | RESULT_FORMS:  # known before evaluating: refuse first
+    if shape.form in QUERY_FORMS:  # known before evaluating: refuse first
         is_graph = shape.form in GRAPH_FORMS
         if (job.graph_type if is_graph else job.result_type) is None:
             return _not_acceptable(is_graph)

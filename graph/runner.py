@@ -362,8 +362,9 @@ class _Idle:
     """The idle workers, the one that finished last handed out first: it is the one most
     likely still on a CPU with warm caches (taking turns, two workers answered a lookup in
     ~145 µs where one answered in ~100). Workers just started (still loading) go to the
-    other end, so a job never waits for one while a ready worker is idle. Jobs waiting for a
-    worker are served in turn. Used on the event loop's thread only."""
+    other end, so a ready idle worker is handed out before them. Jobs waiting for a worker
+    are served in turn, each with the first worker that comes back (a replacement too: the
+    job then waits for it to load). Used on the event loop's thread only."""
 
     def __init__(self) -> None:
         self._workers: deque[_Worker] = deque()
